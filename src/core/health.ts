@@ -21,3 +21,32 @@ export async function runProbe(probe: HealthProbe, timeoutMs = 2000): Promise<He
     clearTimeout(timer);
   }
 }
+
+export interface HealthReport {
+  status: 'ok' | 'degraded';
+  checks: Record<string, HealthCheck>;
+}
+
+/**
+ * The components the node reports on. A component is named before it starts (so /health shows it as
+ * "starting" rather than leaving it out) and gets its real probe once it is up.
+ */
+export class HealthRegistry {
+  readonly #probes = new Map<string, HealthProbe>();
+
+  expect(name: string, detail = 'starting'): void {
+    if (!this.#probes.has(name)) this.#probes.set(name, async () => ({ ok: false, detail }));
+  }
+
+  set(name: string, probe: HealthProbe): void {
+    this.#probes.set(name, probe);
+  }
+
+  async report(timeoutMs = 2000): Promise<HealthReport> {
+    const entries = await Promise.all(
+      [...this.#probes].map(async ([name, probe]) => [name, await runProbe(probe, timeoutMs)] as const),
+    );
+    const checks = Object.fromEntries(entries);
+    return { status: entries.every(([, c]) => c.ok) ? 'ok' : 'degraded', checks };
+  }
+}

@@ -1,0 +1,29 @@
+// The `opendimo` command. Each command lives in its own file under commands/.
+import { Command } from 'commander';
+import { isOdmError } from '../core/errors.ts';
+import { registerChain } from './commands/chain.ts';
+import { registerDev } from './commands/dev.ts';
+import { registerMigrate } from './commands/migrate.ts';
+import { registerNode } from './commands/node.ts';
+
+export function buildProgram(): Command {
+  const program = new Command('opendimo')
+    .description('opendimo: an open node and protocol for connected-vehicle data that owners control')
+    .showHelpAfterError();
+  registerDev(program);
+  registerNode(program);
+  registerChain(program);
+  registerMigrate(program);
+  return program;
+}
+
+try {
+  await buildProgram().parseAsync(process.argv);
+} catch (err) {
+  if (isOdmError(err)) {
+    process.stderr.write(`opendimo: ${err.code}: ${err.message}\n`);
+  } else {
+    process.stderr.write(`opendimo: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  }
+  process.exitCode = 1;
+}

@@ -1,0 +1,122 @@
+// Builds the configuration from, in rising precedence: embedded defaults, a JSON config file,
+// OPENDIMO_* environment variables, and command-line flags. Problems are reported all at once.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { OdmError } from '../core/errors.ts';
+import { configSchema, type NodeConfig } from './schema.ts';
+
+export const DEFAULT_HTTP_PORT = 8780;
+const DEFAULT_KEK_FILE = 'keys/kek.key';
+
+/** Environment variables the node reads, with the config path each one sets. */
+export const ENV_VARS = {
+  OPENDIMO_DATA_DIR: 'dataDir',
+  OPENDIMO_HTTP_HOST: 'http.host',
+  OPENDIMO_HTTP_PORT: 'http.port',
+  OPENDIMO_DATABASE_URL: 'databaseUrl',
+  OPENDIMO_RPC_URL: 'chain.rpcUrl',
+  OPENDIMO_CHAIN_CONFIRMATIONS: 'chain.confirmations',
+  OPENDIMO_MQTT_URL: 'mqtt.url',
+  OPENDIMO_MQTT_PORT: 'mqtt.port',
+  OPENDIMO_NATS_URL: 'natsUrl',
+  OPENDIMO_KEK_FILE: 'kekFile',
+  OPENDIMO_LOG_LEVEL: 'log.level',
+} as const;
+
+type Plain = Record<string, unknown>;
+
+export interface LoadConfigOptions {
+  mode: 'dev' | 'node';
+  env?: NodeJS.ProcessEnv;
+  /** Path of a JSON config file; OPENDIMO_CONFIG is used when absent. */
+  configFile?: string;
+  /** Flags from the CLI, as config paths (e.g. { 'http.port': 9000 }). */
+  overrides?: Record<string, unknown>;
+  cwd?: string;
+}
+
+export function loadConfig(options: LoadConfigOptions): NodeConfig {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const config: Plain = {
+    mode: options.mode,
+    dataDir: '.opendimo',
+    http: { host: '127.0.0.1', port: DEFAULT_HTTP_PORT },
+    chain: { confirmations: 0, port: 0 },
+    mqtt: { host: '127.0.0.1', port: 0 },
+    log: { level: 'info' },
+    kekFile: DEFAULT_KEK_FILE,
+  };
+
+  const file = options.configFile ?? env.OPENDIMO_CONFIG;
+  if (file) merge(config, readJson(resolve(cwd, file), 'config file'));
+
+  for (const [name, path] of Object.entries(ENV_VARS)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') setPath(config, path, value);
+  }
+  if (env.OPENDIMO_DEPLOYMENT_FILE) {
+    setPath(config, 'chain.deployment', readJson(resolve(cwd, env.OPENDIMO_DEPLOYMENT_FILE), 'deployment file'));
+  }
+  for (const [path, value] of Object.entries(options.overrides ?? {})) {
+    if (value !== undefined) setPath(config, path, value);
+  }
+
+  const parsed = configSchema.safeParse(config);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${envNameFor(issue.path.join('.'))}: ${issue.message}`);
+    throw new OdmError('ODM_ERR_CONFIG_INVALID', `invalid configuration:\n  ${problems.join('\n  ')}`, {
+      details: { problems },
+    });
+  }
+  const result = parsed.data;
+  result.dataDir = resolve(cwd, result.dataDir);
+  // The default key lives in the data dir; a path the operator gave is taken from where they stand.
+  result.kekFile = result.kekFile === DEFAULT_KEK_FILE ? resolve(result.dataDir, DEFAULT_KEK_FILE) : resolve(cwd, result.kekFile);
+  return result;
+}
+
+/** Names a config path by the variable that sets it, since that is what an operator edits. */
+function envNameFor(path: string): string {
+  const found = Object.entries(ENV_VARS).find(([, p]) => p === path);
+  if (found) return `${found[0]} (${path})`;
+  if (path.startsWith('chain.deployment')) return `OPENDIMO_DEPLOYMENT_FILE (${path})`;
+  return path || 'config';
+}
+
+function readJson(path: string, what: string): Plain {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new OdmError('ODM_ERR_CONFIG_INVALID', `cannot read ${what} ${path}`, { cause: err, details: { path } });
+  }
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not a JSON object');
+    return value as Plain;
+  } catch (err) {
+    throw new OdmError('ODM_ERR_CONFIG_INVALID', `${what} ${path} is not a JSON object`, { cause: err, details: { path } });
+  }
+}
+
+function setPath(target: Plain, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let node = target;
+  for (const key of keys.slice(0, -1)) {
+    if (typeof node[key] !== 'object' || node[key] === null) node[key] = {};
+    node = node[key] as Plain;
+  }
+  node[keys[keys.length - 1]!] = value;
+}
+
+function merge(target: Plain, source: Plain): void {
+  for (const [key, value] of Object.entries(source)) {
+    const current = target[key];
+    if (value && typeof value === 'object' && !Array.isArray(value) && current && typeof current === 'object') {
+      merge(current as Plain, value as Plain);
+    } else {
+      target[key] = value;
+    }
+  }
+}

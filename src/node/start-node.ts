@@ -1,0 +1,130 @@
+// Starts one node: every component either embedded (the default) or external (configured), wired with
+// the shared services. The HTTP server comes up first so /health can say what is still starting.
+import { hostname } from 'node:os';
+import type { FastifyInstance } from 'fastify';
+import { toOdmError, OdmError } from '../core/errors.ts';
+import { HealthRegistry } from '../core/health.ts';
+import type { Logger } from '../core/logger.ts';
+import { createMetrics, type Metrics } from '../core/metrics.ts';
+import { systemClock, type Clock } from '../core/clock.ts';
+import type { NodeConfig } from '../config/schema.ts';
+import { createHttpServer } from '../api/http-server.ts';
+import { createMemoryBus } from '../bus/memory-bus.ts';
+import type { Bus } from '../bus/bus.ts';
+import { startEmbeddedBroker } from '../mqtt/embedded-broker.ts';
+import { connectExternalBroker } from '../mqtt/external-broker.ts';
+import type { MqttService } from '../mqtt/mqtt-service.ts';
+import { openStore } from '../store/open-store.ts';
+import type { Store } from '../store/store.ts';
+import { ensureMeta, setMeta } from '../store/meta.ts';
+import { loadOrCreateKek } from '../vault/kek-file.ts';
+import { acquireDataDirLock } from './data-dir-lock.ts';
+import { ShutdownStack } from './shutdown-stack.ts';
+import { startChain, type ChainService } from './start-chain.ts';
+
+export interface NodeServices {
+  config: NodeConfig;
+  logger: Logger;
+  metrics: Metrics;
+  clock: Clock;
+  health: HealthRegistry;
+  store: Store;
+  bus: Bus;
+  mqtt: MqttService;
+  chain: ChainService;
+  kek: Buffer;
+  http: FastifyInstance;
+}
+
+export interface NodeHandle {
+  services: NodeServices;
+  urls: { http: string; health: string; metrics: string; rpc: string; mqtt: string };
+  stop(): Promise<void>;
+}
+
+export async function startNode(config: NodeConfig, shared: { logger: Logger; metrics?: Metrics; clock?: Clock }): Promise<NodeHandle> {
+  const logger = shared.logger;
+  const metrics = shared.metrics ?? createMetrics();
+  const clock = shared.clock ?? systemClock;
+  const started = clock.now();
+  const lock = acquireDataDirLock(config.dataDir);
+  const shutdown = new ShutdownStack(logger);
+  shutdown.push('lock', () => lock.release());
+
+  try {
+    const kek = loadOrCreateKek(config.kekFile);
+    const health = new HealthRegistry();
+    for (const name of ['chain', 'db', 'mqtt', 'bus']) health.expect(name);
+
+    const http = await createHttpServer({ logger, metrics, health });
+    shutdown.push('http', () => http.close());
+    await listen(http, config);
+    const httpUrl = `http://${formatHost(config.http.host)}:${boundPort(http)}`;
+
+    const bus = createMemoryBus({ logger: logger.child({ component: 'bus' }) });
+    shutdown.push('bus', () => bus.close());
+    health.set('bus', bus.probe);
+    if (config.natsUrl) logger.warn('OPENDIMO_NATS_URL is reserved for the multi-process bus; this node uses the in-process bus');
+
+    // The three slow parts start side by side; each registers its stop as soon as it is up so a
+    // failure in one still stops the others.
+    const [store, mqtt, chain] = await Promise.all([
+      openStore({ dataDir: config.dataDir, logger: logger.child({ component: 'store' }), ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}) }).then((s) => {
+        shutdown.push('db', () => s.close());
+        health.set('db', s.probe);
+        return s;
+      }),
+      (config.mqtt.url
+        ? connectExternalBroker({ url: config.mqtt.url, logger: logger.child({ component: 'mqtt' }) })
+        : startEmbeddedBroker({ host: config.mqtt.host, port: config.mqtt.port, logger: logger.child({ component: 'mqtt' }) })
+      ).then((m) => {
+        shutdown.push('mqtt', () => m.stop());
+        health.set('mqtt', m.probe);
+        return m;
+      }),
+      startChain(config, logger.child({ component: 'chain' })).then((c) => {
+        shutdown.push('chain', () => c.stop());
+        health.set('chain', c.probe);
+        return c;
+      }),
+    ]);
+
+    await ensureMeta(store.db, 'first_started_at', String(started), clock.now());
+    await setMeta(store.db, 'last_started_at', String(started), clock.now());
+
+    const up = metrics.gauge('opendimo_node_info', 'Node build and topology', ['mode', 'db', 'chain', 'mqtt', 'bus', 'host']);
+    up.set({ mode: config.mode, db: store.dialect, chain: chain.kind, mqtt: mqtt.kind, bus: bus.kind, host: hostname() }, 1);
+
+    const services: NodeServices = { config, logger, metrics, clock, health, store, bus, mqtt, chain, kek, http };
+    const urls = { http: httpUrl, health: `${httpUrl}/health`, metrics: `${httpUrl}/metrics`, rpc: chain.rpcUrl, mqtt: mqtt.url };
+    logger.info({ ms: clock.now() - started }, 'node started');
+    return { services, urls, stop: () => shutdown.run() };
+  } catch (err) {
+    await shutdown.run();
+    throw toOdmError(err);
+  }
+}
+
+async function listen(http: FastifyInstance, config: NodeConfig): Promise<void> {
+  try {
+    await http.listen({ host: config.http.host, port: config.http.port });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new OdmError(
+        'ODM_ERR_PORT_IN_USE',
+        `port ${config.http.port} on ${config.http.host} is already in use; choose another with --port or OPENDIMO_HTTP_PORT`,
+        { cause: err, details: { host: config.http.host, port: config.http.port } },
+      );
+    }
+    throw err;
+  }
+}
+
+function boundPort(http: FastifyInstance): number {
+  const address = http.server.address();
+  return typeof address === 'object' && address ? address.port : 0;
+}
+
+function formatHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
