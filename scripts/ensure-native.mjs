@@ -4,10 +4,12 @@ import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 const failures = [];
-for (const name of ['better-sqlite3']) {
+for (const name of ['better-sqlite3', 'secp256k1/bindings']) {
   try {
     const mod = require(name);
     if (name === 'better-sqlite3') new mod(':memory:').close();
+    // secp256k1 silently falls back to a slow pure-JS curve when its native binding fails; we need native.
+    if (name === 'secp256k1/bindings' && typeof mod.ecdsaRecover !== 'function') throw new Error('native binding missing');
   } catch (err) {
     failures.push(`${name}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
   }
