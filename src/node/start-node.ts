@@ -21,6 +21,8 @@ import { loadOrCreateKek } from '../vault/kek-file.ts';
 import { acquireDataDirLock } from './data-dir-lock.ts';
 import { ShutdownStack } from './shutdown-stack.ts';
 import { startChain, type ChainService } from './start-chain.ts';
+import { capabilities as defaultCapabilities } from './capabilities.ts';
+import type { Capability } from './capability.ts';
 
 export interface NodeServices {
   config: NodeConfig;
@@ -42,7 +44,15 @@ export interface NodeHandle {
   stop(): Promise<void>;
 }
 
-export async function startNode(config: NodeConfig, shared: { logger: Logger; metrics?: Metrics; clock?: Clock }): Promise<NodeHandle> {
+export interface StartNodeOptions {
+  logger: Logger;
+  metrics?: Metrics;
+  clock?: Clock;
+  /** Defaults to every capability in capabilities.ts. */
+  capabilities?: Capability[];
+}
+
+export async function startNode(config: NodeConfig, shared: StartNodeOptions): Promise<NodeHandle> {
   const logger = shared.logger;
   const metrics = shared.metrics ?? createMetrics();
   const clock = shared.clock ?? systemClock;
@@ -58,6 +68,15 @@ export async function startNode(config: NodeConfig, shared: { logger: Logger; me
 
     const http = await createHttpServer({ logger, metrics, health });
     shutdown.push('http', () => http.close());
+    const features = shared.capabilities ?? defaultCapabilities;
+    let ready: NodeServices | undefined;
+    const context = {
+      services(): NodeServices {
+        if (!ready) throw new OdmError('ODM_ERR_UNAVAILABLE', 'the node is starting; try again in a moment');
+        return ready;
+      },
+    };
+    for (const feature of features) await feature.routes?.(http, context);
     await listen(http, config);
     const httpUrl = `http://${formatHost(config.http.host)}:${boundPort(http)}`;
 
@@ -96,6 +115,11 @@ export async function startNode(config: NodeConfig, shared: { logger: Logger; me
     up.set({ mode: config.mode, db: store.dialect, chain: chain.kind, mqtt: mqtt.kind, bus: bus.kind, host: hostname() }, 1);
 
     const services: NodeServices = { config, logger, metrics, clock, health, store, bus, mqtt, chain, kek, http };
+    for (const feature of features) {
+      const running = await feature.start?.(services);
+      if (running) shutdown.push(feature.name, () => running.stop());
+    }
+    ready = services;
     const urls = { http: httpUrl, health: `${httpUrl}/health`, metrics: `${httpUrl}/metrics`, rpc: chain.rpcUrl, mqtt: mqtt.url };
     logger.info({ ms: clock.now() - started }, 'node started');
     return { services, urls, stop: () => shutdown.run() };
