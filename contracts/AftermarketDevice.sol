@@ -10,13 +10,25 @@ import {IProviderRegistry} from "./IProviderRegistry.sol";
 import {DeviceAddressRegistry} from "./DeviceAddressRegistry.sol";
 
 /// Hardware devices: minted by their manufacturer, claimed by an owner with the device key's signature, then
-/// paired with one vehicle of the same owner. A pairing lasts only while both tokens have the same owner.
+/// paired with one vehicle with the consent of both owners (usually one person). Either owner may unpair, and
+/// a transfer of either token ends the pairing, since the consent behind it came from the previous owner.
 contract AftermarketDevice is ERC721, AccessControl, SignedActions, IVehicleDevice {
     struct Device {
         uint256 manufacturerId;
         address device;
         bool claimed;
         uint256 vehicleId; // zero = unpaired
+    }
+
+    /// Each owner either sends the transaction or signs; one signature covers both when they are the same.
+    struct PairInput {
+        uint256 aftermarketDeviceId;
+        uint256 vehicleId;
+        uint256 deadline;
+        uint256 deviceOwnerNonce;
+        bytes deviceOwnerSignature;
+        uint256 vehicleOwnerNonce;
+        bytes vehicleOwnerSignature;
     }
 
     bytes32 public constant CLAIM_TYPEHASH =
@@ -40,7 +52,9 @@ contract AftermarketDevice is ERC721, AccessControl, SignedActions, IVehicleDevi
         uint256 indexed aftermarketDeviceId, uint256 indexed manufacturerId, address indexed device, address owner
     );
     event AftermarketDeviceClaimed(uint256 indexed aftermarketDeviceId, address indexed owner);
-    event AftermarketDevicePaired(uint256 indexed aftermarketDeviceId, uint256 indexed vehicleId, address indexed owner);
+    event AftermarketDevicePaired(
+        uint256 indexed aftermarketDeviceId, uint256 indexed vehicleId, address deviceOwner, address vehicleOwner
+    );
     /// `by` is the owner who unpaired, or zero when a transfer of either token broke the pairing.
     event AftermarketDeviceUnpaired(uint256 indexed aftermarketDeviceId, uint256 indexed vehicleId, address indexed by);
 
@@ -54,8 +68,8 @@ contract AftermarketDevice is ERC721, AccessControl, SignedActions, IVehicleDevi
     error DeviceAlreadyPaired(uint256 aftermarketDeviceId);
     error DeviceNotPaired(uint256 aftermarketDeviceId);
     error VehicleHasAftermarketDevice(uint256 vehicleId);
-    error OwnerMismatch(address deviceOwner, address vehicleOwner);
     error NotDeviceOwner(uint256 aftermarketDeviceId, address caller);
+    error NotVehicleOwner(uint256 vehicleId, address caller);
     error NotAuthorizedToUnpair(uint256 aftermarketDeviceId, address caller);
 
     constructor(address vehicles_, address manufacturers_, address deviceRegistry_, address admin)
@@ -113,22 +127,30 @@ contract AftermarketDevice is ERC721, AccessControl, SignedActions, IVehicleDevi
 
     // --- pair / unpair ---
 
+    /// The caller owns both the device and the vehicle.
     function pair(uint256 aftermarketDeviceId, uint256 vehicleId) external {
-        _pair(aftermarketDeviceId, vehicleId, msg.sender);
+        address deviceOwner = _requireOwned(aftermarketDeviceId);
+        address vehicleOwner = _vehicleOwner(vehicleId);
+        if (msg.sender != deviceOwner) revert NotDeviceOwner(aftermarketDeviceId, msg.sender);
+        if (msg.sender != vehicleOwner) revert NotVehicleOwner(vehicleId, msg.sender);
+        _pair(aftermarketDeviceId, vehicleId, deviceOwner, vehicleOwner);
     }
 
-    /// `owner` (of both the device and the vehicle) signed the pairing.
-    function pairBySig(
-        uint256 aftermarketDeviceId,
-        uint256 vehicleId,
-        address owner,
-        uint256 nonce,
-        uint256 deadline,
-        bytes calldata signature
-    ) external {
-        bytes32 structHash = keccak256(abi.encode(PAIR_TYPEHASH, aftermarketDeviceId, vehicleId, nonce, deadline));
-        _checkSigned(owner, structHash, nonce, deadline, signature);
-        _pair(aftermarketDeviceId, vehicleId, owner);
+    /// Relayed, or across two owners: every owner who is not the caller signs PairAftermarketDevice.
+    function pairBySig(PairInput calldata p) external {
+        address deviceOwner = _requireOwned(p.aftermarketDeviceId);
+        address vehicleOwner = _vehicleOwner(p.vehicleId);
+        if (msg.sender != deviceOwner) {
+            _checkSigned(
+                deviceOwner, _pairHash(p, p.deviceOwnerNonce), p.deviceOwnerNonce, p.deadline, p.deviceOwnerSignature
+            );
+        }
+        if (msg.sender != vehicleOwner && vehicleOwner != deviceOwner) {
+            _checkSigned(
+                vehicleOwner, _pairHash(p, p.vehicleOwnerNonce), p.vehicleOwnerNonce, p.deadline, p.vehicleOwnerSignature
+            );
+        }
+        _pair(p.aftermarketDeviceId, p.vehicleId, deviceOwner, vehicleOwner);
     }
 
     /// Either the device owner or the paired vehicle's owner may unpair.
@@ -159,11 +181,11 @@ contract AftermarketDevice is ERC721, AccessControl, SignedActions, IVehicleDevi
         return deviceOfVehicle[vehicleId] != 0;
     }
 
-    /// The pairing breaks when the vehicle goes to someone other than the device owner.
-    function onVehicleTransfer(uint256 vehicleId, address to) external {
+    /// A vehicle transfer ends its aftermarket pairing.
+    function onVehicleTransfer(uint256 vehicleId, address) external {
         if (msg.sender != address(vehicles)) revert OnlyVehicleContract();
         uint256 id = deviceOfVehicle[vehicleId];
-        if (id != 0 && _ownerOf(id) != to) _unpair(id, address(0));
+        if (id != 0) _unpair(id, address(0));
     }
 
     function supportsInterface(bytes4 interfaceId) public view override(ERC721, AccessControl) returns (bool) {
@@ -184,18 +206,14 @@ contract AftermarketDevice is ERC721, AccessControl, SignedActions, IVehicleDevi
         emit AftermarketDeviceClaimed(id, owner);
     }
 
-    function _pair(uint256 id, uint256 vehicleId, address owner) private {
-        address deviceOwner = _requireOwned(id);
-        if (deviceOwner != owner) revert NotDeviceOwner(id, owner);
+    function _pair(uint256 id, uint256 vehicleId, address deviceOwner, address vehicleOwner) private {
         Device storage d = _devices[id];
         if (!d.claimed) revert DeviceNotClaimed(id);
         if (d.vehicleId != 0) revert DeviceAlreadyPaired(id);
         if (deviceOfVehicle[vehicleId] != 0) revert VehicleHasAftermarketDevice(vehicleId);
-        address vehicleOwner = _vehicleOwner(vehicleId);
-        if (vehicleOwner != deviceOwner) revert OwnerMismatch(deviceOwner, vehicleOwner);
         d.vehicleId = vehicleId;
         deviceOfVehicle[vehicleId] = id;
-        emit AftermarketDevicePaired(id, vehicleId, owner);
+        emit AftermarketDevicePaired(id, vehicleId, deviceOwner, vehicleOwner);
     }
 
     function _unpairBy(uint256 id, address by) private {
@@ -213,13 +231,14 @@ contract AftermarketDevice is ERC721, AccessControl, SignedActions, IVehicleDevi
         emit AftermarketDeviceUnpaired(id, vehicleId, by);
     }
 
-    /// Moving a paired device to someone other than the vehicle owner breaks the pairing.
+    /// Moving a paired device ends the pairing (claiming never meets a paired device).
     function _update(address to, uint256 id, address auth) internal override returns (address from) {
         from = super._update(to, id, auth);
-        uint256 vehicleId = _devices[id].vehicleId;
-        if (from != address(0) && to != address(0) && vehicleId != 0 && vehicles.ownerOf(vehicleId) != to) {
-            _unpair(id, address(0));
-        }
+        if (from != address(0) && to != address(0) && _devices[id].vehicleId != 0) _unpair(id, address(0));
+    }
+
+    function _pairHash(PairInput calldata p, uint256 nonce) private pure returns (bytes32) {
+        return keccak256(abi.encode(PAIR_TYPEHASH, p.aftermarketDeviceId, p.vehicleId, nonce, p.deadline));
     }
 
     function _claimHash(uint256 id, address owner, uint256 nonce, uint256 deadline) private pure returns (bytes32) {

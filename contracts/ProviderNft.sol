@@ -72,9 +72,7 @@ abstract contract ProviderNft is ERC721, AccessControl, IProviderRegistry {
     }
 
     function _requireHolder(uint256 providerId) internal view {
-        if (_ownerOf(providerId) != msg.sender || msg.sender == address(0)) {
-            revert NotProviderHolder(providerId, msg.sender);
-        }
+        if (_ownerOf(providerId) != msg.sender) revert NotProviderHolder(providerId, msg.sender);
     }
 
     function _update(address to, uint256 tokenId, address auth) internal virtual override returns (address from) {

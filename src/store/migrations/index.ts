@@ -2,7 +2,11 @@
 // to run if the database holds one this list lacks. Never rename or edit a migration once merged: add one.
 import type { Migration } from 'kysely/migration';
 import * as m0001 from './0001_node_meta.ts';
+import * as m0100 from './0100_chain_indexer.ts';
+import * as m0101 from './0101_identity_mirror.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_node_meta': m0001,
+  '0100_chain_indexer': m0100,
+  '0101_identity_mirror': m0101,
 };

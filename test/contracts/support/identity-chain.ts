@@ -6,6 +6,7 @@ import {
   ContractFunctionRevertedError,
   createTestClient,
   createWalletClient,
+  getAddress,
   http,
   parseEventLogs,
   type Abi,
@@ -67,17 +68,25 @@ export interface IdentityChain {
 
 export async function startIdentityChain(): Promise<IdentityChain> {
   const logger = silentLogger();
-  const [artifacts, anvil] = await Promise.all([compileContracts({ logger, cacheDir: defaultCacheDir() }), startAnvil({ logger })]);
+  // Compile and start anvil in parallel, but never leave an anvil running when either fails: its pipes
+  // would keep the test process alive forever.
+  const [compiled, started] = await Promise.allSettled([compileContracts({ logger, cacheDir: defaultCacheDir() }), startAnvil({ logger })]);
+  if (started.status === 'rejected') throw started.reason;
+  const anvil = started.value;
+  if (compiled.status === 'rejected') {
+    await anvil.stop();
+    throw compiled.reason;
+  }
+  const artifacts = compiled.value;
   try {
     const plan = deployPlan.filter((s) => (IDENTITY_CONTRACTS as readonly string[]).includes(s.name));
     const deployment = await deployContracts({ rpcUrl: anvil.rpcUrl, privateKey: ANVIL_DEV_PRIVATE_KEY, artifacts, logger, plan });
     const { chain, publicClient: pub } = createChainClients({ rpcUrl: anvil.rpcUrl, chainId: anvil.chainId, pollingIntervalMs: 20 });
     const transport = http(anvil.rpcUrl);
     const testClient = createTestClient({ chain, mode: 'anvil', transport });
-    const actors = Object.fromEntries(
-      Object.entries(ACTOR_INDEX).map(([name, addressIndex]) => [name, mnemonicToAccount(MNEMONIC, { addressIndex })]),
-    ) as Record<Actor, LocalAccount>;
-    const addr = deployment.contracts as Record<IdentityContract, Address>;
+    const actors = {} as Record<Actor, LocalAccount>;
+    for (const [name, addressIndex] of Object.entries(ACTOR_INDEX)) actors[name as Actor] = mnemonicToAccount(MNEMONIC, { addressIndex });
+    const addr = Object.fromEntries(Object.entries(deployment.contracts).map(([k, v]) => [k, getAddress(v)])) as Record<IdentityContract, Address>;
     const abiFor = (to: string, abiOf?: string): Abi => {
       const name = abiOf ?? to;
       const artifact = artifacts[name];
@@ -109,7 +118,7 @@ export async function startIdentityChain(): Promise<IdentityChain> {
         const hash = await wallet.deployContract({ abi: a.abi, bytecode: a.bytecode, args } as never);
         const receipt = await pub.waitForTransactionReceipt({ hash });
         assert.ok(receipt.contractAddress);
-        return receipt.contractAddress;
+        return getAddress(receipt.contractAddress);
       },
       events(receipt, contract) {
         const logs = receipt.logs.filter((l) => l.address.toLowerCase() === addr[contract].toLowerCase());
