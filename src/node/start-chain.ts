@@ -5,6 +5,7 @@ import { OdmError } from '../core/errors.ts';
 import type { HealthProbe } from '../core/health.ts';
 import type { Logger } from '../core/logger.ts';
 import type { NodeConfig } from '../config/schema.ts';
+import type { Artifacts } from '../chain/artifacts.ts';
 import { createChainClients } from '../chain/clients.ts';
 import { startEmbeddedChain } from '../chain/embedded.ts';
 import { chainProbe } from '../chain/probe.ts';
@@ -17,6 +18,8 @@ export interface ChainService {
   /** Block the contracts were deployed at: where indexers start. */
   deploymentBlock: bigint;
   clients: ReturnType<typeof createChainClients>;
+  /** Compiled contracts (ABIs for decoding events); present for the embedded chain, which compiled them. */
+  artifacts?: Artifacts;
   probe: HealthProbe;
   stop(): Promise<void>;
 }
@@ -32,6 +35,7 @@ export async function startChain(config: NodeConfig, logger: Logger): Promise<Ch
       contracts: embedded.deployment.contracts as Record<string, Address>,
       deploymentBlock: BigInt(embedded.deployment.blockNumber),
       clients: embedded.clients,
+      artifacts: embedded.artifacts,
       probe: chainProbe(embedded.clients.publicClient, embedded.deployment),
       stop: () => embedded.stop(),
     };

@@ -30,7 +30,9 @@ describeBothStores('store', (target) => {
   it('opens and migrates: creates node_meta and the bookkeeping tables', async () => {
     const store = await target.open();
     assert.equal(store.dialect, target.dialect);
-    assert.deepEqual(await tableNames(store.db), ['kysely_migration', 'kysely_migration_lock', 'node_meta']);
+    // Other modules add their own tables; the store's own are always there.
+    const tables = await tableNames(store.db);
+    for (const name of ['kysely_migration', 'kysely_migration_lock', 'node_meta']) assert.ok(tables.includes(name), `${name} in ${tables}`);
     const ran = await store.db.selectFrom('kysely_migration').select('name').orderBy('name').execute();
     assert.deepEqual(ran.map((r) => r.name), Object.keys(migrations).sort());
   });

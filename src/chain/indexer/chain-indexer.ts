@@ -1,0 +1,420 @@
+// Follows the logs of the mirrored contracts from a durable cursor and applies them to mirror tables:
+// - a block is applied only once `confirmations` blocks sit on top of it;
+// - each block's events and the cursor advance commit in ONE transaction, so a crash never applies an
+//   event twice or skips one;
+// - every mirror write is undo-logged; when the block under the cursor is no longer canonical, the
+//   indexer finds the fork point among recently applied blocks and undoes everything after it (a reorg
+//   deeper than `retentionBlocks` rebuilds the mirror from the deployment block);
+// - modules register their tables and handlers, and hear the committed row changes.
+import { createHash } from 'node:crypto';
+import type { Abi, Address, Hex } from 'viem';
+import { OdmError, toOdmError } from '../../core/errors.ts';
+import type { Logger } from '../../core/logger.ts';
+import type { Metrics } from '../../core/metrics.ts';
+import { systemClock, type Clock } from '../../core/clock.ts';
+import { getMeta, setMeta } from '../../store/meta.ts';
+import type { Store } from '../../store/store.ts';
+import type { ChainPublicClient } from '../clients.ts';
+import { BlockSource, EventCatalog, decodeLog, type RawLog } from './block-source.ts';
+import { CursorMovedError, ensurePosition, moveCursor, prune, readPosition, rememberBlock, rememberedBlocks, resetIndexer, type Position } from './cursor-store.ts';
+import type { BlockRef, CommitInfo, CommitListener, ContractHandlers, DecodedEvent, MirrorTable, ResetListener, RowChange } from './indexer-types.ts';
+import { createMirrorWriter, TableRegistry, undoAfter } from './mirror-writer.ts';
+
+export interface ChainIndexerOptions {
+  /** Names the cursor; one indexer per module (identity, licensing…). */
+  name: string;
+  store: Store;
+  publicClient: ChainPublicClient;
+  /** Deployment name → address. */
+  contracts: Record<string, Address>;
+  /** ABIs by artifact name. */
+  abis: Record<string, Abi>;
+  /** First block that can hold the contracts' events. */
+  deploymentBlock: bigint;
+  confirmations: number;
+  logger: Logger;
+  metrics?: Metrics;
+  clock?: Clock;
+  /**
+   * Bump when handler logic changes meaning: a different version (or a different set of contracts and
+   * events) rebuilds the mirror from the deployment block at start.
+   */
+  version?: string;
+  /** Idle wait between head polls. Default 250 ms. */
+  pollIntervalMs?: number;
+  /** Most blocks per eth_getLogs. Default 2000. */
+  batchBlocks?: number;
+  /** How many recent blocks can be undone after a reorg. Default 512. */
+  retentionBlocks?: number;
+}
+
+interface Registered {
+  handlers: ContractHandlers;
+  artifact: string;
+}
+
+export class ChainIndexer {
+  readonly name: string;
+  readonly #opts: ChainIndexerOptions;
+  readonly #log: Logger;
+  readonly #clock: Clock;
+  readonly #source: BlockSource;
+  readonly #tables = new TableRegistry();
+  readonly #contracts = new Map<string, Registered>();
+  readonly #commitListeners: CommitListener[] = [];
+  readonly #resetListeners: ResetListener[] = [];
+  readonly #waiters = new Set<{ block: bigint; resolve: () => void }>();
+  #catalog: EventCatalog | undefined;
+  #position: Position | undefined;
+  #idleAtHead: Hex | undefined;
+  #loop: Promise<void> | undefined;
+  #stopping = false;
+  #wake: (() => void) | undefined;
+  #busy: Promise<unknown> = Promise.resolve();
+  #appliedSincePrune = 0;
+  readonly #gauges: { position?: (n: bigint) => void; head?: (n: bigint) => void; events?: (n: number) => void; reorgs?: () => void } = {};
+
+  constructor(opts: ChainIndexerOptions) {
+    this.name = opts.name;
+    this.#opts = opts;
+    this.#log = opts.logger.child({ component: 'chain-indexer', indexer: opts.name });
+    this.#clock = opts.clock ?? systemClock;
+    this.#source = new BlockSource(opts.publicClient);
+    if (opts.metrics) {
+      const labels = { indexer: opts.name };
+      const position = opts.metrics.gauge('opendimo_chain_indexer_block', 'Last block applied to the mirror', ['indexer']);
+      const head = opts.metrics.gauge('opendimo_chain_indexer_head_block', 'Latest block the indexer saw', ['indexer']);
+      const events = opts.metrics.counter('opendimo_chain_indexer_events_total', 'Contract events applied to the mirror', ['indexer']);
+      const reorgs = opts.metrics.counter('opendimo_chain_indexer_reorgs_total', 'Reorgs undone in the mirror', ['indexer']);
+      this.#gauges.position = (n) => position.set(labels, Number(n));
+      this.#gauges.head = (n) => head.set(labels, Number(n));
+      this.#gauges.events = (n) => events.inc(labels, n);
+      this.#gauges.reorgs = () => reorgs.inc(labels);
+    }
+  }
+
+  /** Tables this indexer's handlers write; they belong to this indexer alone. */
+  registerTables(tables: readonly MirrorTable[]): void {
+    this.#assertNotStarted();
+    this.#tables.add(tables);
+  }
+
+  /**
+   * Handlers for events of one deployed contract (by deployment name). Call before start; calling again
+   * for the same contract adds to (and may override) its handlers.
+   */
+  registerHandlers(contract: string, handlers: ContractHandlers, opts: { artifact?: string } = {}): void {
+    this.#assertNotStarted();
+    const existing = this.#contracts.get(contract);
+    this.#contracts.set(contract, { handlers: { ...existing?.handlers, ...handlers }, artifact: opts.artifact ?? existing?.artifact ?? contract });
+  }
+
+  /** Hears every committed set of row changes; returns an unsubscribe function. */
+  onCommit(listener: CommitListener): () => void {
+    this.#commitListeners.push(listener);
+    return () => void this.#commitListeners.splice(this.#commitListeners.indexOf(listener) >>> 0, 1);
+  }
+
+  /** Hears that the mirror tables changed wholesale (rebuild, another process): reload from them. */
+  onReset(listener: ResetListener): () => void {
+    this.#resetListeners.push(listener);
+    return () => void this.#resetListeners.splice(this.#resetListeners.indexOf(listener) >>> 0, 1);
+  }
+
+  /** The last applied block. */
+  get position(): Position {
+    if (!this.#position) throw new OdmError('ODM_ERR_UNAVAILABLE', `the ${this.name} indexer has not started`);
+    return this.#position;
+  }
+
+  /**
+   * Prepares the cursor (rebuilding the mirror if what it mirrors changed) without following the chain;
+   * `start` does this and then follows. Returns the position the mirror tables reflect.
+   */
+  async open(): Promise<Position> {
+    if (this.#catalog) return this.position;
+    const catalog = new EventCatalog();
+    for (const [contract, reg] of this.#contracts) {
+      const address = this.#opts.contracts[contract];
+      if (!address) throw new OdmError('ODM_ERR_INDEXER_CONFIG', `the deployment has no ${contract} contract`, { details: { contract } });
+      const abi = this.#opts.abis[reg.artifact];
+      if (!abi) throw new OdmError('ODM_ERR_CONTRACT_ARTIFACT_MISSING', `no ABI for ${reg.artifact}`, { details: { artifact: reg.artifact } });
+      for (const eventName of Object.keys(reg.handlers)) catalog.add(contract, address, abi, eventName);
+    }
+    const db = this.#opts.store.db;
+    const start = await this.#startPosition();
+    const fingerprint = this.#fingerprint(catalog);
+    const metaKey = `chain_indexer:${this.name}:fingerprint`;
+    const stored = await getMeta(db, metaKey);
+    if (stored !== undefined && stored !== fingerprint) {
+      this.#log.warn('the mirrored contracts or handlers changed; rebuilding the mirror from the deployment block');
+      await resetIndexer(db, this.name, this.#tables.names(), start, this.#clock.now());
+    }
+    this.#position = await ensurePosition(db, this.name, start, this.#clock.now());
+    if (stored !== fingerprint) await setMeta(db, metaKey, fingerprint, this.#clock.now());
+    this.#catalog = catalog;
+    this.#gauges.position?.(this.#position.number);
+    return this.#position;
+  }
+
+  /** Opens, then follows the chain in the background until stop(). */
+  async start(): Promise<void> {
+    await this.open();
+    if (this.#loop) return;
+    this.#stopping = false;
+    this.#loop = this.#run();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    this.#wake?.();
+    await this.#loop;
+    this.#loop = undefined;
+    for (const w of this.#waiters) w.resolve();
+    this.#waiters.clear();
+  }
+
+  /** Looks at the chain now instead of after the poll interval. */
+  poke(): void {
+    this.#wake?.();
+  }
+
+  /**
+   * One step by hand (for tests, benches and tools; not while start()ed): applies what is confirmed, up to
+   * one batch. True when something changed.
+   */
+  async step(): Promise<boolean> {
+    if (this.#loop) throw new OdmError('ODM_ERR_INDEXER_CONFIG', 'step() is for an indexer that is not following the chain');
+    await this.open();
+    return this.#serial(() => this.#step());
+  }
+
+  /** Resolves once block `block` is applied; rejects with ODM_ERR_TIMEOUT after `timeoutMs`. */
+  async waitFor(block: bigint, timeoutMs = 10_000): Promise<void> {
+    if (this.#position && this.#position.number >= block) return;
+    let entry: { block: bigint; resolve: () => void } | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        entry = { block, resolve };
+        this.#waiters.add(entry);
+        timer = setTimeout(
+          () => reject(new OdmError('ODM_ERR_TIMEOUT', `the ${this.name} mirror did not reach block ${block} within ${timeoutMs} ms`, { details: { block: String(block), at: String(this.#position?.number) } })),
+          timeoutMs,
+        );
+        this.poke();
+      });
+    } finally {
+      clearTimeout(timer);
+      if (entry) this.#waiters.delete(entry);
+    }
+  }
+
+  // --- internals ---
+
+  #assertNotStarted(): void {
+    if (this.#catalog) throw new OdmError('ODM_ERR_INDEXER_CONFIG', `register tables and handlers of the ${this.name} indexer before it starts`);
+  }
+
+  #fingerprint(catalog: EventCatalog): string {
+    const parts = {
+      version: this.#opts.version ?? '1',
+      deploymentBlock: String(this.#opts.deploymentBlock),
+      addresses: catalog.addresses.sort(),
+      topics: catalog.topics.sort(),
+      tables: this.#tables.names().sort(),
+    };
+    return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
+  }
+
+  async #startPosition(): Promise<Position> {
+    const number = this.#opts.deploymentBlock - 1n;
+    if (number < 0n) return { number, hash: null };
+    const header = await this.#source.header(number);
+    if (!header) throw new OdmError('ODM_ERR_CHAIN_UNAVAILABLE', `the chain has no block ${number}, just before the deployment`, { details: { block: String(number) } });
+    return { number, hash: header.hash };
+  }
+
+  #serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#busy.then(fn, fn);
+    this.#busy = run.catch(() => undefined);
+    return run;
+  }
+
+  async #run(): Promise<void> {
+    let backoff = 0;
+    while (!this.#stopping) {
+      let worked = false;
+      try {
+        worked = await this.#serial(() => this.#step());
+        backoff = 0;
+      } catch (err) {
+        if (err instanceof CursorMovedError) {
+          await this.#reload().catch((e: unknown) => this.#log.error({ err: toOdmError(e).message }, 'reloading the indexer failed'));
+          continue;
+        }
+        backoff = Math.min(Math.max(backoff * 2, 250), 5_000);
+        const e = toOdmError(err);
+        this.#log.warn({ code: e.code, reason: e.message, retryInMs: backoff, at: String(this.#position?.number) }, 'chain indexer step failed; retrying');
+        await this.#sleep(backoff);
+        continue;
+      }
+      if (!worked) await this.#sleep(this.#opts.pollIntervalMs ?? 250);
+    }
+  }
+
+  #sleep(ms: number): Promise<void> {
+    if (this.#stopping) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#wake = () => {
+        this.#wake = undefined;
+        done();
+      };
+    });
+  }
+
+  /** One step; true when something was applied or undone (so the caller should go on at once). */
+  async #step(): Promise<boolean> {
+    const position = this.position;
+    const head = await this.#source.head();
+    this.#gauges.head?.(head.number);
+    if (head.hash === this.#idleAtHead) return false;
+    if (!(await this.#stillCanonical(position))) {
+      await this.#recover();
+      return true;
+    }
+    const target = head.number - BigInt(this.#opts.confirmations);
+    if (position.number >= target) {
+      this.#idleAtHead = head.hash;
+      return false;
+    }
+    const from = position.number + 1n;
+    const wanted = target < position.number + BigInt(this.#opts.batchBlocks ?? 2000) ? target : position.number + BigInt(this.#opts.batchBlocks ?? 2000);
+    const { logs, to } = await this.#source.logs(this.#catalog!, from, wanted);
+    const numbers = [...new Set([...logs.map((l) => l.blockNumber), to])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const headers = await this.#source.headers(numbers);
+    // The chain may have moved between the calls: every log must belong to the header we hold, and our
+    // own position must still be canonical. Otherwise look again.
+    if (logs.some((l) => headers.get(l.blockNumber)?.hash !== l.blockHash) || !headers.get(to)) return true;
+    if (!(await this.#stillCanonical(position))) return true;
+
+    const byBlock = new Map<bigint, RawLog[]>();
+    for (const log of logs) {
+      const list = byBlock.get(log.blockNumber);
+      if (list) list.push(log);
+      else byBlock.set(log.blockNumber, [log]);
+    }
+    for (const n of numbers) {
+      const header = headers.get(n)!;
+      const blockLogs = (byBlock.get(n) ?? []).sort((a, b) => a.logIndex - b.logIndex);
+      await this.#applyBlock(header, blockLogs);
+    }
+    if (this.#position!.number >= target) this.#idleAtHead = head.hash;
+    return true;
+  }
+
+  async #stillCanonical(position: Position): Promise<boolean> {
+    if (position.hash === null) return true;
+    const now = await this.#source.header(position.number);
+    return now?.hash === position.hash;
+  }
+
+  async #applyBlock(header: BlockRef, logs: RawLog[]): Promise<void> {
+    const events: DecodedEvent[] = [];
+    for (const log of logs) {
+      const event = decodeLog(this.#catalog!, log, header);
+      if (event) events.push(event);
+    }
+    const from = this.position;
+    const to: Position = { number: header.number, hash: header.hash };
+    const pruneNow = ++this.#appliedSincePrune >= 64;
+    const changes = await this.#opts.store.db.transaction().execute(async (trx) => {
+      const { writer, changes } = createMirrorWriter(trx, this.#tables, this.name, header);
+      for (const event of events) {
+        const handler = this.#contracts.get(event.contract)?.handlers[event.eventName];
+        if (!handler) continue;
+        try {
+          await handler(event, writer);
+        } catch (err) {
+          throw new OdmError('ODM_ERR_INDEXER_HANDLER', `${event.contract}.${event.eventName} handler failed at block ${header.number}: ${err instanceof Error ? err.message : String(err)}`, {
+            cause: err,
+            retryable: true,
+            details: { contract: event.contract, event: event.eventName, block: String(header.number), tx: event.transactionHash },
+          });
+        }
+      }
+      await rememberBlock(trx, this.name, { number: header.number, hash: header.hash });
+      await moveCursor(trx, this.name, from, to, this.#clock.now());
+      if (pruneNow) await prune(trx, this.name, header.number - BigInt(this.#opts.retentionBlocks ?? 512));
+      return changes;
+    });
+    if (pruneNow) this.#appliedSincePrune = 0;
+    this.#position = to;
+    if (events.length > 0) this.#gauges.events?.(events.length);
+    this.#committed(changes, { kind: 'apply', blockNumber: to.number });
+  }
+
+  /** The block under the cursor is gone: undo back to the newest remembered block still canonical. */
+  async #recover(): Promise<void> {
+    const db = this.#opts.store.db;
+    const blocks = await rememberedBlocks(db, this.name);
+    let lo = 0;
+    let hi = blocks.length - 1;
+    let best = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const candidate = blocks[mid]!;
+      const now = await this.#source.header(candidate.number);
+      if (now?.hash === candidate.hash) {
+        best = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    this.#idleAtHead = undefined;
+    this.#gauges.reorgs?.();
+    if (best < 0) {
+      this.#log.error({ at: String(this.position.number) }, 'reorg deeper than the remembered blocks; rebuilding the mirror from the deployment block');
+      await resetIndexer(db, this.name, this.#tables.names(), await this.#startPosition(), this.#clock.now());
+      await this.#reload();
+      return;
+    }
+    const fork = blocks[best]!;
+    const from = this.position;
+    const changes = await db.transaction().execute(async (trx) => {
+      const undone = await undoAfter(trx, this.#tables, this.name, fork.number);
+      await trx.deleteFrom('chain_blocks').where('cursor', '=', this.name).where('block_number', '>', Number(fork.number)).execute();
+      await moveCursor(trx, this.name, from, fork, this.#clock.now());
+      return undone;
+    });
+    this.#position = { number: fork.number, hash: fork.hash };
+    this.#log.warn({ from: String(from.number), to: String(fork.number), rows: changes.length }, 'chain reorg: undid mirror changes after the fork point');
+    this.#committed(changes, { kind: 'rollback', blockNumber: fork.number });
+  }
+
+  /** Takes the position from the database and tells listeners to reload the tables. */
+  async #reload(): Promise<void> {
+    this.#position = (await readPosition(this.#opts.store.db, this.name)) ?? this.#position;
+    this.#idleAtHead = undefined;
+    for (const listener of this.#resetListeners) await listener();
+    this.#gauges.position?.(this.position.number);
+  }
+
+  #committed(changes: readonly RowChange[], info: CommitInfo): void {
+    this.#gauges.position?.(info.blockNumber);
+    for (const listener of this.#commitListeners) {
+      try {
+        listener(changes, info);
+      } catch (err) {
+        this.#log.error({ reason: err instanceof Error ? err.message : String(err) }, 'a mirror listener failed');
+      }
+    }
+    for (const w of this.#waiters) if (info.blockNumber >= w.block) w.resolve();
+  }
+}
