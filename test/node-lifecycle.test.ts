@@ -18,7 +18,8 @@ test('dev node: healthy, exclusive data dir, clean stop, restart on the same cha
   const first = runCli(args);
   t.after(() => first.proc.kill('SIGKILL'));
   const health = await waitForHealthy(`${base}/health`, 60_000, first);
-  assert.deepEqual(Object.keys(health.checks).sort(), ['bus', 'chain', 'db', 'mqtt']);
+  // Every core component reports (features may add their own checks); waitForHealthy saw all ok.
+  for (const name of ['bus', 'chain', 'db', 'mqtt']) assert.ok(health.checks[name]?.ok, `${name}: ${JSON.stringify(health.checks[name])}`);
   assert.match(health.checks.db!.detail, /sqlite/);
   assert.match(first.output(), new RegExp(`API +${base}`), 'the node prints the URLs it serves');
   const metrics = await (await fetch(`${base}/metrics`)).text();

@@ -69,7 +69,7 @@ export function planCharge(req: ChargeRequest): ChargeSession {
     kind: req.kind,
     plugAt: req.plugAt,
     phases,
-    fullAt: t,
+    fullAt: Math.ceil(t),
     startEnergy: req.startEnergy,
     targetEnergy: Math.max(target, req.startEnergy),
     limitPct: req.limitPct,

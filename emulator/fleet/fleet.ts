@@ -118,16 +118,25 @@ export class Fleet {
       oemUserId: oem === 'tesla' ? String(800_000_000 + index * 17 + rng.int(0, 16)) : randomUuid(rng),
       vehicleKeys: [],
     };
-    for (let slot = 1; slot <= count; slot++) {
-      const vehicle = this.#makeVehicle(account, slot);
-      account.vehicleKeys.push(vehicle.key);
-      this.vehicles.push(vehicle);
-      for (const alias of [vehicle.key, vehicle.oemId, vehicle.vin]) this.#vehicles.set(alias, vehicle);
-    }
+    for (let slot = 1; slot <= count; slot++) this.#addVehicle(account);
     this.accounts.push(account);
     this.#accountsById.set(id, account);
     this.#accountsByEmail.set(account.email, account);
     return account;
+  }
+
+  /** One more vehicle for an account (Smartcar tokens issued before do not reach it, as with a real re-Connect). */
+  addVehicle(account: Account): VehicleProfile {
+    if (account.vehicleKeys.length >= 20) throw new OdmError('ODM_ERR_VALIDATION', 'an account has at most 20 vehicles');
+    return this.#addVehicle(account);
+  }
+
+  #addVehicle(account: Account): VehicleProfile {
+    const vehicle = this.#makeVehicle(account, account.vehicleKeys.length + 1);
+    account.vehicleKeys.push(vehicle.key);
+    this.vehicles.push(vehicle);
+    for (const alias of [vehicle.key, vehicle.oemId, vehicle.vin]) this.#vehicles.set(alias, vehicle);
+    return vehicle;
   }
 
   /** By account id or email. */

@@ -33,6 +33,18 @@ export function placeCoords(city: City, place: PlaceId): LatLng {
 
 const kph = (v: number): number => v / 3.6;
 
+// Polylines are shared between legs (a 9×9 grid has a few thousand distinct runs), which keeps
+// 10,000 vehicles' timelines small.
+const lines = new Map<string, Polyline>();
+function sharedLine(key: string, make: () => LatLng[]): Polyline {
+  let line = lines.get(key);
+  if (!line) {
+    line = polyline(make());
+    lines.set(key, line);
+  }
+  return line;
+}
+
 /** Straight run along one grid line, split into legs of at most `maxBlocks` blocks. */
 function gridRun(city: City, fixed: number, from: number, to: number, alongRow: boolean, rng: Rng): LegSpec[] {
   if (from === to) return [];
@@ -43,14 +55,18 @@ function gridRun(city: City, fixed: number, from: number, to: number, alongRow: 
   let i = from;
   while (i !== to) {
     const blocks = Math.min(Math.abs(to - i), rng.int(1, maxBlocks));
-    const pts: LatLng[] = [];
-    for (let k = 0; k <= blocks; k++) {
-      const j = i + k * step;
-      pts.push(alongRow ? gridNode(city, fixed, j) : gridNode(city, j, fixed));
-    }
+    const from = i;
+    const line = sharedLine(`${city.id}|${alongRow ? 'r' : 'c'}|${fixed}|${from}|${from + blocks * step}`, () => {
+      const pts: LatLng[] = [];
+      for (let k = 0; k <= blocks; k++) {
+        const j = from + k * step;
+        pts.push(alongRow ? gridNode(city, fixed, j) : gridNode(city, j, fixed));
+      }
+      return pts;
+    });
     i += blocks * step;
     legs.push({
-      line: polyline(pts),
+      line,
       vMaxMs: kph(arterial ? city.speedsKph.arterial : city.speedsKph.local),
       accel: 1.8,
       dwellS: rng.chance(0.6) ? rng.int(5, 35) : 0,
@@ -69,10 +85,12 @@ function gridRoute(city: City, a: { row: number; col: number }, b: { row: number
 }
 
 function highwayLeg(city: City, outbound: boolean): LegSpec {
-  const join = gridNode(city, city.highwayJoin[0], city.highwayJoin[1]);
-  const pts = [join, ...city.highway];
+  const line = sharedLine(`${city.id}|highway|${outbound}`, () => {
+    const pts = [gridNode(city, city.highwayJoin[0], city.highwayJoin[1]), ...city.highway];
+    return outbound ? pts : pts.reverse();
+  });
   return {
-    line: polyline(outbound ? pts : [...pts].reverse()),
+    line,
     vMaxMs: kph(city.speedsKph.highway),
     accel: 1.4,
     dwellS: 0,
@@ -95,10 +113,10 @@ export function route(city: City, from: PlaceId, to: PlaceId, rng: Rng): LegSpec
   return legs;
 }
 
-/** The DC charger / fuel station closest (by straight line) to a place. */
-export function nearestCharger(city: City, from: PlaceId): PlaceId {
+/** The DC charger / fuel station closest (by straight line) to a place; never `avoid` (home). */
+export function nearestCharger(city: City, from: PlaceId, avoid?: PlaceId): PlaceId {
   const origin = placeCoords(city, from);
-  const candidates: PlaceId[] = [...city.chargers.map(([r, c]) => gridPlace(r, c)), 'suburb'];
+  const candidates: PlaceId[] = [...city.chargers.map(([r, c]) => gridPlace(r, c)), 'suburb'].filter((p) => p !== avoid);
   let best = candidates[0]!;
   let bestD = Infinity;
   for (const c of candidates) {

@@ -3,8 +3,13 @@ import { Command } from 'commander';
 import { isOdmError } from '../core/errors.ts';
 import { registerChain } from './commands/chain.ts';
 import { registerDev } from './commands/dev.ts';
+import { registerEmulator } from './commands/emulator.ts';
+import { registerGov } from './commands/gov.ts';
+import { registerIssuance } from './commands/issuance.ts';
+import { registerLicense } from './commands/license.ts';
 import { registerMigrate } from './commands/migrate.ts';
 import { registerNode } from './commands/node.ts';
+import { registerPay } from './commands/pay.ts';
 
 export function buildProgram(): Command {
   const program = new Command('opendimo')
@@ -14,6 +19,11 @@ export function buildProgram(): Command {
   registerNode(program);
   registerChain(program);
   registerMigrate(program);
+  registerLicense(program);
+  registerGov(program);
+  registerIssuance(program);
+  registerPay(program);
+  registerEmulator(program);
   return program;
 }
 

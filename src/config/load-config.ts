@@ -16,11 +16,19 @@ export const ENV_VARS = {
   OPENDIMO_DATABASE_URL: 'databaseUrl',
   OPENDIMO_RPC_URL: 'chain.rpcUrl',
   OPENDIMO_CHAIN_CONFIRMATIONS: 'chain.confirmations',
+  OPENDIMO_RELAYER_KEY: 'chain.relayerKey',
   OPENDIMO_MQTT_URL: 'mqtt.url',
   OPENDIMO_MQTT_PORT: 'mqtt.port',
   OPENDIMO_NATS_URL: 'natsUrl',
   OPENDIMO_KEK_FILE: 'kekFile',
   OPENDIMO_LOG_LEVEL: 'log.level',
+  OPENDIMO_VERIFY_THREADS: 'ingest.verifyThreads',
+  OPENDIMO_INGEST_MTLS_PORT: 'ingest.mtls.port',
+  OPENDIMO_INGEST_MTLS_CERT_FILE: 'ingest.mtls.certFile',
+  OPENDIMO_INGEST_MTLS_KEY_FILE: 'ingest.mtls.keyFile',
+  OPENDIMO_INGEST_MTLS_CA_FILE: 'ingest.mtls.caFile',
+  OPENDIMO_MQTT_SHARE_GROUP: 'ingest.mqttShareGroup',
+  OPENDIMO_VAULT_KEYRING_FILE: 'vault.keyringFile',
 } as const;
 
 type Plain = Record<string, unknown>;

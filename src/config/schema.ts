@@ -33,6 +33,14 @@ export const configSchema = z
         })
         .optional(),
       confirmations: z.coerce.number().int().min(0).max(1000),
+      /**
+       * Key the node relays owner-signed actions with (pays their gas). Embedded chain: anvil's dev key 0
+       * when unset. A secret: never logged, never echoed in errors.
+       */
+      relayerKey: z
+        .string()
+        .regex(/^0x[0-9a-fA-F]{64}$/, 'must be 0x followed by 64 hex digits')
+        .optional(),
       /** Embedded chain only: where anvil listens (0 = any free port). */
       port: z.coerce.number().int().min(0).max(65535),
     }),
@@ -44,6 +52,39 @@ export const configSchema = z
     }),
     natsUrl: url(['nats', 'tls']).optional(),
     kekFile: z.string().min(1),
+    /** Ingest (src/ingest): every field is optional with a default there. */
+    ingest: z
+      .object({
+        /** Signature-verification worker threads; 0 = one per core. */
+        verifyThreads: z.coerce.number().int().min(0).max(64).optional(),
+        maxClockSkewMs: z.coerce.number().int().min(0).max(3_600_000).optional(),
+        /** Oldest event time accepted, in days; also how long duplicates are remembered. */
+        maxEventAgeDays: z.coerce.number().int().min(1).max(3650).optional(),
+        maxInflightEvents: z.coerce.number().int().min(100).optional(),
+        maxRequestBytes: z.coerce.number().int().min(1024).max(256 * 1024 * 1024).optional(),
+        /** External broker: shared-subscription group spreading devices over several consumers (MQTT 5). */
+        mqttShareGroup: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional(),
+        mqttConsumers: z.coerce.number().int().min(1).max(64).optional(),
+        /** An HTTPS listener that requires client certificates (connection providers). */
+        mtls: z
+          .object({
+            host: z.string().min(1).default('127.0.0.1'),
+            port: z.coerce.number().int().min(0).max(65535),
+            certFile: z.string().min(1),
+            keyFile: z.string().min(1),
+            caFile: z.string().min(1),
+          })
+          .optional(),
+      })
+      .optional(),
+    /** Vault (src/vault). */
+    vault: z
+      .object({
+        /** Default: vault-keyring.json beside the KEK file. */
+        keyringFile: z.string().min(1).optional(),
+        compactIntervalMs: z.coerce.number().int().min(0).optional(),
+      })
+      .optional(),
     log: z.object({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
       pretty: z.boolean().optional(),

@@ -127,6 +127,174 @@ export interface IdentitySupportedAssetsTable {
   asset: string;
 }
 
+// --- licensing mirror (src/licensing) ---
+
+export interface LicensingLicensesTable {
+  license_id: string;
+  holder: string;
+  kind: number;
+  status: number;
+  legal_name: string;
+  dba: string;
+  website: string;
+  support_email: string;
+  /** Decimal wei. */
+  stake: string;
+  requirement_floor: string;
+  connected_users: string;
+  open_challenges: number;
+  status_reason: string;
+  status_by: string | null;
+  /** Unix seconds; 0 while live. */
+  ended_at_sec: number;
+  issued_at: number;
+  issued_block: number;
+}
+
+export interface LicensingParamsTable {
+  name: string;
+  value: string;
+}
+
+export interface LicensingBansTable {
+  identity: string;
+  banned_by: string;
+  reason: string;
+  banned_at: number;
+}
+
+export interface LicensingLinksTable {
+  account: string;
+  controller: string;
+  linked_by: string;
+  linked_at: number;
+}
+
+export interface LicensingRelayersTable {
+  relayer: string;
+  license_id: string;
+}
+
+export interface LicensingChallengesTable {
+  challenge_id: string;
+  license_id: string;
+  challenger: string;
+  deposit: string;
+  reason_uri: string;
+  status: string;
+  slashed: string;
+  burned: string;
+  challenger_reward: string;
+  owners_total: string;
+  owners_root: string | null;
+  owners_claimed: string;
+  ruling_uri: string | null;
+  opened_at: number;
+  decided_at: number | null;
+}
+
+export interface LicensingSubscriptionsTable {
+  subscription_id: string;
+  app_license_id: string;
+  vehicle_id: string;
+  node_license_id: string;
+  price_per_period: string;
+  period_sec: number;
+  start_sec: number;
+  end_sec: number;
+  status: string;
+  creator: string;
+  cancelled_by: string | null;
+  created_at: number;
+}
+
+export interface LicensingPaymentsTable {
+  payment_id: string;
+  subscription_id: string;
+  payer: string;
+  token: string;
+  amount: string;
+  dimo_value: string;
+  periods: number;
+  paid_until_sec: number;
+  owner: string | null;
+  node: string | null;
+  treasury: string | null;
+  owner_share: string | null;
+  node_share: string | null;
+  treasury_share: string | null;
+  paid_at: number;
+  tx_hash: string;
+}
+
+// --- ingest and vault (src/ingest, src/vault, src/privacy) ---
+
+export interface VaultKeysTable {
+  key_ref: string;
+  kind: 'vehicle' | 'location';
+  vehicle_id: string | null;
+  owner_version: number | null;
+  /** Lowercase 0x address of the owner whose epoch this key covers (vehicle keys only). */
+  owner: string | null;
+  bucket: number;
+  bucket_version: number;
+  wrapped: Buffer;
+}
+
+export interface IngestDedupTable {
+  /** Day (epoch ms / 86 400 000) of the event's time. */
+  day: number;
+  /** First 16 bytes of a keyed hash of (subject, time, type, source, id). */
+  hash: Buffer;
+}
+
+export interface VaultLogTable {
+  id: Generated<number>;
+  epoch: number;
+  n_events: number;
+  ct: Buffer;
+}
+
+export interface VaultChunksTable {
+  seg_id: string;
+  vehicle_id: string;
+  owner_version: number;
+  chunk_start: number;
+  n_events: number;
+  n_samples: number;
+  samples: Buffer;
+  rollups: Buffer;
+  events: Buffer;
+}
+
+export interface VaultLatestTable {
+  vehicle_id: string;
+  owner_version: number;
+  ct: Buffer;
+}
+
+export interface VaultLocationChunksTable {
+  seg_id: string;
+  stream_id: string;
+  chunk_tag: string;
+  n_points: number;
+  ct: Buffer;
+}
+
+export interface VaultLocationLatestTable {
+  stream_id: string;
+  ct: Buffer;
+}
+
+export interface PrivacySettingsTable {
+  vehicle_id: string;
+  owner_version: number;
+  location_opt_out: number;
+  /** Encrypted zone list, or null when the owner set none. */
+  zones: Buffer | null;
+  updated_at: number;
+}
+
 export interface Database {
   node_meta: NodeMetaTable;
   kysely_migration: KyselyMigrationTable;
@@ -142,4 +310,20 @@ export interface Database {
   identity_grants: IdentityGrantsTable;
   identity_account_grants: IdentityAccountGrantsTable;
   identity_supported_assets: IdentitySupportedAssetsTable;
+  licensing_licenses: LicensingLicensesTable;
+  licensing_params: LicensingParamsTable;
+  licensing_bans: LicensingBansTable;
+  licensing_links: LicensingLinksTable;
+  licensing_relayers: LicensingRelayersTable;
+  licensing_challenges: LicensingChallengesTable;
+  licensing_subscriptions: LicensingSubscriptionsTable;
+  licensing_payments: LicensingPaymentsTable;
+  vault_keys: VaultKeysTable;
+  ingest_dedup: IngestDedupTable;
+  vault_log: VaultLogTable;
+  vault_chunks: VaultChunksTable;
+  vault_latest: VaultLatestTable;
+  vault_location_chunks: VaultLocationChunksTable;
+  vault_location_latest: VaultLocationLatestTable;
+  privacy_settings: PrivacySettingsTable;
 }

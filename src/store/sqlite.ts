@@ -58,6 +58,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<Store> 
   return {
     dialect: 'sqlite',
     db,
+    sqlite: raw,
     migrate: () => runMigrations({ db, dialect: 'sqlite', migrations: opts.migrations, logger }),
     probe: async () => {
       if (closed) return { ok: false, detail: 'store closed' };

@@ -63,13 +63,15 @@ export class ChainIndexer {
   readonly #contracts = new Map<string, Registered>();
   readonly #commitListeners: CommitListener[] = [];
   readonly #resetListeners: ResetListener[] = [];
-  readonly #waiters = new Set<{ block: bigint; resolve: () => void }>();
+  readonly #waiters = new Set<{ block: bigint; resolve: () => void; reject: (err: Error) => void }>();
   #catalog: EventCatalog | undefined;
   #position: Position | undefined;
   #idleAtHead: Hex | undefined;
   #loop: Promise<void> | undefined;
   #stopping = false;
   #wake: (() => void) | undefined;
+  /** A poke that arrived while a step ran: the next sleep is skipped. */
+  #poked = false;
   #busy: Promise<unknown> = Promise.resolve();
   #appliedSincePrune = 0;
   readonly #gauges: { position?: (n: bigint) => void; head?: (n: bigint) => void; events?: (n: number) => void; reorgs?: () => void } = {};
@@ -170,13 +172,14 @@ export class ChainIndexer {
     this.#wake?.();
     await this.#loop;
     this.#loop = undefined;
-    for (const w of this.#waiters) w.resolve();
+    for (const w of this.#waiters) w.reject(new OdmError('ODM_ERR_UNAVAILABLE', `the ${this.name} indexer stopped`));
     this.#waiters.clear();
   }
 
   /** Looks at the chain now instead of after the poll interval. */
   poke(): void {
-    this.#wake?.();
+    if (this.#wake) this.#wake();
+    else this.#poked = true;
   }
 
   /**
@@ -186,17 +189,17 @@ export class ChainIndexer {
   async step(): Promise<boolean> {
     if (this.#loop) throw new OdmError('ODM_ERR_INDEXER_CONFIG', 'step() is for an indexer that is not following the chain');
     await this.open();
-    return this.#serial(() => this.#step());
+    return this.#serial(() => this.#guardedStep());
   }
 
   /** Resolves once block `block` is applied; rejects with ODM_ERR_TIMEOUT after `timeoutMs`. */
   async waitFor(block: bigint, timeoutMs = 10_000): Promise<void> {
     if (this.#position && this.#position.number >= block) return;
-    let entry: { block: bigint; resolve: () => void } | undefined;
+    let entry: { block: bigint; resolve: () => void; reject: (err: Error) => void } | undefined;
     let timer: NodeJS.Timeout | undefined;
     try {
       await new Promise<void>((resolve, reject) => {
-        entry = { block, resolve };
+        entry = { block, resolve, reject };
         this.#waiters.add(entry);
         timer = setTimeout(
           () => reject(new OdmError('ODM_ERR_TIMEOUT', `the ${this.name} mirror did not reach block ${block} within ${timeoutMs} ms`, { details: { block: String(block), at: String(this.#position?.number) } })),
@@ -246,13 +249,9 @@ export class ChainIndexer {
     while (!this.#stopping) {
       let worked = false;
       try {
-        worked = await this.#serial(() => this.#step());
+        worked = await this.#serial(() => this.#guardedStep());
         backoff = 0;
       } catch (err) {
-        if (err instanceof CursorMovedError) {
-          await this.#reload().catch((e: unknown) => this.#log.error({ err: toOdmError(e).message }, 'reloading the indexer failed'));
-          continue;
-        }
         backoff = Math.min(Math.max(backoff * 2, 250), 5_000);
         const e = toOdmError(err);
         this.#log.warn({ code: e.code, reason: e.message, retryInMs: backoff, at: String(this.#position?.number) }, 'chain indexer step failed; retrying');
@@ -264,18 +263,31 @@ export class ChainIndexer {
   }
 
   #sleep(ms: number): Promise<void> {
-    if (this.#stopping) return Promise.resolve();
+    if (this.#stopping || this.#poked) {
+      this.#poked = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
+      const done = (): void => {
         clearTimeout(timer);
-        resolve();
-      }
-      this.#wake = () => {
         this.#wake = undefined;
-        done();
+        resolve();
       };
+      const timer = setTimeout(done, ms);
+      this.#wake = done;
     });
+  }
+
+  /** A step; when another process moved the cursor, reload from the tables instead (and go on). */
+  async #guardedStep(): Promise<boolean> {
+    try {
+      return await this.#step();
+    } catch (err) {
+      if (!(err instanceof CursorMovedError)) throw err;
+      this.#log.info('another process advanced this indexer; reloading the mirror from the database');
+      await this.#reload();
+      return true;
+    }
   }
 
   /** One step; true when something was applied or undone (so the caller should go on at once). */
@@ -332,7 +344,8 @@ export class ChainIndexer {
     }
     const from = this.position;
     const to: Position = { number: header.number, hash: header.hash };
-    const pruneNow = ++this.#appliedSincePrune >= 64;
+    const retention = this.#opts.retentionBlocks ?? 512;
+    const pruneNow = ++this.#appliedSincePrune >= Math.min(64, retention);
     const changes = await this.#opts.store.db.transaction().execute(async (trx) => {
       const { writer, changes } = createMirrorWriter(trx, this.#tables, this.name, header);
       for (const event of events) {
@@ -350,7 +363,7 @@ export class ChainIndexer {
       }
       await rememberBlock(trx, this.name, { number: header.number, hash: header.hash });
       await moveCursor(trx, this.name, from, to, this.#clock.now());
-      if (pruneNow) await prune(trx, this.name, header.number - BigInt(this.#opts.retentionBlocks ?? 512));
+      if (pruneNow) await prune(trx, this.name, header.number - BigInt(retention));
       return changes;
     });
     if (pruneNow) this.#appliedSincePrune = 0;

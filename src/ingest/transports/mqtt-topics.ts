@@ -1,0 +1,21 @@
+// Device topics: a device publishes its CloudEvents on `devices/<its address>/status` (the topic names
+// the device, as DIMO's MQTT ingest does), QoS 1.
+export const DEVICE_TOPIC_FILTER = 'devices/+/status';
+const DEVICE_TOPIC = /^devices\/(0x[0-9a-fA-F]{40})\/status$/;
+
+/** The lowercase device address a topic names, or undefined when it is not a device topic. */
+export function deviceAddressOf(topic: string): string | undefined {
+  return DEVICE_TOPIC.exec(topic)?.[1]?.toLowerCase();
+}
+
+/** Whether an MQTT topic filter (with + and #) matches the topic. */
+export function filterMatches(filter: string, topic: string): boolean {
+  const f = filter.split('/');
+  const t = topic.split('/');
+  for (let i = 0; i < f.length; i++) {
+    if (f[i] === '#') return true;
+    if (i >= t.length) return false;
+    if (f[i] !== '+' && f[i] !== t[i]) return false;
+  }
+  return f.length === t.length;
+}

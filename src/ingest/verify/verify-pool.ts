@@ -1,0 +1,177 @@
+// A small pool of worker threads that verify event signatures on every core. Calls made in the same
+// turn of the event loop are merged into one job (one copy into shared memory, one message per
+// worker) so per-message overhead is paid per batch, not per event; a large job is spread across all
+// workers by event index.
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { OdmError } from '../../core/errors.ts';
+import type { Logger } from '../../core/logger.ts';
+import { UNSCANNABLE, type VerifyJob, type VerifyReply } from './verify-worker.ts';
+
+export interface VerifiedDoc {
+  /** Events found in the document; -1 when it could not be scanned (not JSON). */
+  events: number;
+  /** One status per event (VERIFIED or a failure code from verify-codes.ts). */
+  status: Uint8Array;
+  /** 20 bytes per event: the recovered signer. */
+  signers: Uint8Array;
+}
+
+export interface VerifyPoolOptions {
+  /** Worker threads; default: one per core. */
+  threads?: number;
+  logger?: Logger;
+}
+
+/** Jobs at least this large are split over all workers. */
+const SPLIT_BYTES = 24 * 1024;
+
+interface Pending {
+  docs: Uint8Array[];
+  resolve: (docs: VerifiedDoc[]) => void;
+  reject: (err: unknown) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  busyBytes: number;
+  waiting: Map<number, { bytes: number; done: (reply: VerifyReply) => void; fail: (err: unknown) => void }>;
+}
+
+export class VerifyPool {
+  readonly threads: number;
+  readonly #slots: Slot[] = [];
+  readonly #logger: Logger | undefined;
+  #queue: Pending[] = [];
+  #scheduled = false;
+  #nextId = 1;
+  #closed = false;
+
+  constructor(options: VerifyPoolOptions = {}) {
+    this.threads = Math.max(1, options.threads || availableParallelism());
+    this.#logger = options.logger;
+    for (let i = 0; i < this.threads; i++) this.#slots.push(this.#spawn());
+  }
+
+  #spawn(): Slot {
+    const worker = new Worker(new URL('./verify-worker.ts', import.meta.url));
+    const slot: Slot = { worker, busyBytes: 0, waiting: new Map() };
+    worker.unref();
+    worker.on('message', (reply: VerifyReply) => {
+      const w = slot.waiting.get(reply.id);
+      if (!w) return;
+      slot.waiting.delete(reply.id);
+      slot.busyBytes -= w.bytes;
+      w.done(reply);
+    });
+    const failAll = (err: unknown) => {
+      for (const w of slot.waiting.values()) w.fail(err);
+      slot.waiting.clear();
+      slot.busyBytes = 0;
+    };
+    worker.on('error', (err) => {
+      this.#logger?.error({ err }, 'signature verification worker failed');
+      failAll(new OdmError('ODM_ERR_INTERNAL', 'signature verification worker failed', { cause: err }));
+    });
+    worker.on('exit', () => {
+      failAll(new OdmError('ODM_ERR_UNAVAILABLE', 'signature verification worker stopped', { retryable: true }));
+      if (!this.#closed) this.#slots[this.#slots.indexOf(slot)] = this.#spawn();
+    });
+    return slot;
+  }
+
+  /** Verifies every event in each document (a CloudEvent object or an array of them). */
+  verify(docs: Uint8Array[]): Promise<VerifiedDoc[]> {
+    if (this.#closed) return Promise.reject(new OdmError('ODM_ERR_UNAVAILABLE', 'the verifier is stopped'));
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ docs, resolve, reject });
+      if (!this.#scheduled) {
+        this.#scheduled = true;
+        setImmediate(() => this.#flush());
+      }
+    });
+  }
+
+  #flush(): void {
+    this.#scheduled = false;
+    const batch = this.#queue;
+    this.#queue = [];
+    if (batch.length === 0) return;
+    let total = 0;
+    let nDocs = 0;
+    for (const p of batch) for (const d of p.docs) (total += d.length), nDocs++;
+    const buf = new SharedArrayBuffer(Math.max(1, total));
+    const bytes = new Uint8Array(buf);
+    const offsets = new Uint32Array(nDocs * 2);
+    let at = 0, k = 0;
+    for (const p of batch) {
+      for (const d of p.docs) {
+        bytes.set(d, at);
+        offsets[k++] = at;
+        at += d.length;
+        offsets[k++] = at;
+      }
+    }
+    const split = this.threads > 1 && total >= SPLIT_BYTES;
+    const targets = split ? this.#slots : [this.#slots.reduce((a, b) => (b.busyBytes < a.busyBytes ? b : a))];
+    const id = this.#nextId++;
+    const replies = targets.map((slot, phase) =>
+      new Promise<VerifyReply>((done, fail) => {
+        const share = Math.ceil(total / targets.length);
+        slot.waiting.set(id, { bytes: share, done, fail });
+        slot.busyBytes += share;
+        const job: VerifyJob = { id, buf, docs: offsets, stride: targets.length, phase };
+        slot.worker.postMessage(job);
+      }),
+    );
+    Promise.all(replies).then(
+      (parts) => {
+        const merged = merge(parts);
+        let doc = 0, event = 0;
+        for (const p of batch) {
+          const out: VerifiedDoc[] = [];
+          for (let i = 0; i < p.docs.length; i++, doc++) {
+            const count = merged.docEvents[doc]!;
+            if (count === UNSCANNABLE) {
+              out.push({ events: -1, status: new Uint8Array(0), signers: new Uint8Array(0) });
+              continue;
+            }
+            out.push({
+              events: count,
+              status: merged.status.subarray(event, event + count),
+              signers: merged.signers.subarray(event * 20, (event + count) * 20),
+            });
+            event += count;
+          }
+          p.resolve(out);
+        }
+      },
+      (err: unknown) => {
+        for (const p of batch) p.reject(err);
+      },
+    );
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.all(this.#slots.map((s) => s.worker.terminate()));
+  }
+}
+
+/** Each worker filled in the events of its phase; take each event from the worker that computed it. */
+function merge(parts: VerifyReply[]): { docEvents: Uint32Array; status: Uint8Array; signers: Uint8Array } {
+  const first = parts[0]!;
+  if (parts.length === 1) return first;
+  const stride = parts.length;
+  const status = first.status;
+  const signers = first.signers;
+  for (let phase = 1; phase < stride; phase++) {
+    const p = parts[phase]!;
+    for (let i = phase; i < status.length; i += stride) {
+      status[i] = p.status[i]!;
+      signers.set(p.signers.subarray(i * 20, i * 20 + 20), i * 20);
+    }
+  }
+  return { docEvents: first.docEvents, status, signers };
+}

@@ -1,0 +1,35 @@
+// The licensing mirror as a node capability: follows Licenses, Challenges and DimoPay from the node's
+// chain and makes the license gate and authorizeDataAccess available to the rest of the node.
+import type { Capability } from '../node/capability.ts';
+import { contractAbis } from '../chain/indexer/contract-abis.ts';
+import { setLicensingMirror } from './licensing-services.ts';
+import { LicensingMirror } from './licensing-mirror.ts';
+
+export const licensingCapability: Capability = {
+  name: 'licensing',
+  async start(services) {
+    const logger = services.logger.child({ component: 'licensing' });
+    const chain = services.chain;
+    const abis = await contractAbis({ ...(chain.artifacts ? { artifacts: chain.artifacts } : {}), dataDir: services.config.dataDir, logger });
+    const mirror = await LicensingMirror.open({
+      store: services.store,
+      publicClient: chain.clients.publicClient,
+      contracts: chain.contracts,
+      abis,
+      deploymentBlock: chain.deploymentBlock,
+      confirmations: services.config.chain.confirmations,
+      logger,
+      clock: services.clock,
+      metrics: services.metrics,
+    });
+    await mirror.start();
+    setLicensingMirror(services, mirror);
+    logger.info({ licenses: mirror.index.licenses.size, block: String(mirror.indexer.position.number) }, 'licensing mirror following the chain');
+    return {
+      async stop() {
+        setLicensingMirror(services, undefined);
+        await mirror.stop();
+      },
+    };
+  },
+};

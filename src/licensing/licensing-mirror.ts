@@ -1,0 +1,81 @@
+// The licensing mirror as one unit: its own chain indexer (cursor `licensing`) with the licensing
+// handlers, the in-memory index the indexer keeps current, and the license gate read from that index.
+import type { Abi, Address } from 'viem';
+import type { Clock } from '../core/clock.ts';
+import { OdmError } from '../core/errors.ts';
+import type { Logger } from '../core/logger.ts';
+import type { Metrics } from '../core/metrics.ts';
+import type { Store } from '../store/store.ts';
+import type { ChainPublicClient } from '../chain/clients.ts';
+import { ChainIndexer } from '../chain/indexer/chain-indexer.ts';
+import { createLicenseGate, type LicenseGate } from './license-gate.ts';
+import { registerLicensingHandlers } from './licensing-handlers.ts';
+import { LicensingIndex } from './licensing-index.ts';
+import { LICENSING_CONTRACTS } from './licensing-tables.ts';
+
+export interface LicensingMirrorOptions {
+  store: Store;
+  publicClient: ChainPublicClient;
+  contracts: Record<string, Address>;
+  abis: Record<string, Abi>;
+  deploymentBlock: bigint;
+  confirmations: number;
+  logger: Logger;
+  clock: Clock;
+  metrics?: Metrics;
+  pollIntervalMs?: number;
+  /** Cursor name; default `licensing`. */
+  name?: string;
+}
+
+/** Bump when the licensing handlers change what they write: the mirror is then rebuilt from the chain. */
+export const LICENSING_MIRROR_VERSION = '1';
+
+export class LicensingMirror {
+  readonly index = new LicensingIndex();
+  readonly indexer: ChainIndexer;
+  readonly gate: LicenseGate;
+  readonly #store: Store;
+
+  private constructor(opts: LicensingMirrorOptions) {
+    this.#store = opts.store;
+    this.indexer = new ChainIndexer({
+      name: opts.name ?? 'licensing',
+      store: opts.store,
+      publicClient: opts.publicClient,
+      contracts: opts.contracts,
+      abis: opts.abis,
+      deploymentBlock: opts.deploymentBlock,
+      confirmations: opts.confirmations,
+      logger: opts.logger,
+      clock: opts.clock,
+      version: LICENSING_MIRROR_VERSION,
+      ...(opts.metrics ? { metrics: opts.metrics } : {}),
+      ...(opts.pollIntervalMs !== undefined ? { pollIntervalMs: opts.pollIntervalMs } : {}),
+    });
+    registerLicensingHandlers(this.indexer);
+    this.indexer.onCommit((changes) => this.index.applyAll(changes));
+    this.indexer.onReset(() => this.index.load(this.#store.db));
+    this.gate = createLicenseGate(this.index);
+  }
+
+  /** Prepares the cursor and loads the index from the tables; does not follow the chain yet. */
+  static async open(opts: LicensingMirrorOptions): Promise<LicensingMirror> {
+    const missing = LICENSING_CONTRACTS.filter((name) => !opts.contracts[name]);
+    if (missing.length > 0) {
+      throw new OdmError('ODM_ERR_INDEXER_CONFIG', `the deployment has no ${missing.join(', ')} contract; deploy the Protocol II contracts (opendimo chain deploy)`, { details: { missing } });
+    }
+    const mirror = new LicensingMirror(opts);
+    await mirror.indexer.open();
+    await mirror.index.load(opts.store.db);
+    return mirror;
+  }
+
+  start(): Promise<void> {
+    return this.indexer.start();
+  }
+
+  stop(): Promise<void> {
+    return this.indexer.stop();
+  }
+}

@@ -1,0 +1,317 @@
+// Compaction: turns append-log rows into the vault's long-lived form, per vehicle and owner epoch:
+// hour chunks (samples, per-signal rollups, the event archive) and a latest-value record, each under the
+// vehicle's data key; and per location stream: hour chunks of points and location scalars and a latest
+// point, under the stream's key. One transaction reads a run of log rows, writes everything derived from
+// them and deletes them, so a crash at any point leaves each event either in the log or compacted.
+import { randomBytes } from 'node:crypto';
+import type { Counter } from 'prom-client';
+import type { Transaction } from 'kysely';
+import type { Clock } from '../core/clock.ts';
+import { OdmError } from '../core/errors.ts';
+import type { Logger } from '../core/logger.ts';
+import type { Metrics } from '../core/metrics.ts';
+import type { Database } from '../store/schema.ts';
+import type { Store } from '../store/store.ts';
+import { open, seal } from './aead.ts';
+import { locationKeyRef, vehicleKeyRef, type DataKeys, type KeySpec } from './data-keys.ts';
+import { logAad } from './event-log.ts';
+import type { Keyring } from './keyring.ts';
+import { decodeBatch, type LogEvent } from './log-record.ts';
+import { chunkStartOf, type Pseudonyms } from './pseudonyms.ts';
+import {
+  aad, type ArchivedEvent, type LatestRecord, type LocationChunkRecord, type LocationLatestRecord, type RollupsRecord, type SamplesRecord,
+} from './records.ts';
+import { rollupOf, sortSeries, type Series } from './rollups.ts';
+
+export interface CompactorOptions {
+  store: Store;
+  keyring: Keyring;
+  dataKeys: DataKeys;
+  pseudonyms: Pseudonyms;
+  clock: Clock;
+  logger: Logger;
+  metrics?: Metrics;
+  /** Events per compaction transaction; default 4000. */
+  maxEventsPerRun?: number;
+  /** A new log-epoch key after this long; default one hour. */
+  logEpochMs?: number;
+  /** Duplicate hashes are kept this many days (the oldest event time accepted). */
+  dedupRetentionDays: number;
+}
+
+interface VehicleGroup {
+  vehicleId: string;
+  version: number;
+  owner: string;
+  chunks: Map<number, { signals: Map<string, Series>; events: ArchivedEvent[]; samples: number }>;
+  latest: Map<string, [number, number | string]>;
+  streamId: string;
+  locChunks: Map<number, { points: number[]; signals: Map<string, Series> }>;
+  locPoint: [number, number, number, number] | null;
+  locLatest: Map<string, [number, number | string]>;
+  hasLocation: boolean;
+}
+
+const PAGE = 400;
+
+function pushSample(map: Map<string, Series>, name: string, ts: number, v: number | string): void {
+  let s = map.get(name);
+  if (!s) map.set(name, (s = { ts: [], v: [] }));
+  s.ts.push(ts);
+  s.v.push(v);
+}
+
+function keepLatest(map: Map<string, [number, number | string]>, name: string, ts: number, v: number | string): void {
+  const cur = map.get(name);
+  if (!cur || ts >= cur[0]) map.set(name, [ts, v]);
+}
+
+function json(value: unknown): Buffer {
+  return Buffer.from(JSON.stringify(value));
+}
+
+export class Compactor {
+  readonly #o: CompactorOptions;
+  readonly #compacted: Counter<string> | undefined;
+  #lastPrune = 0;
+  #running: Promise<number> | undefined;
+
+  constructor(options: CompactorOptions) {
+    this.#o = options;
+    this.#compacted = options.metrics?.counter('opendimo_vault_compacted_events_total', 'Events moved from the append log into chunks');
+  }
+
+  /** One compaction transaction; resolves with the number of events compacted (0: log empty). Serialised. */
+  compactOnce(maxEpoch?: number): Promise<number> {
+    const run = (this.#running ?? Promise.resolve(0)).catch(() => 0).then(() => this.#run(maxEpoch));
+    this.#running = run;
+    return run;
+  }
+
+  /** Compacts until no log row (of an epoch ≤ maxEpoch, when given) is left. */
+  async drain(maxEpoch?: number): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const n = await this.compactOnce(maxEpoch);
+      if (n === 0) return total;
+      total += n;
+    }
+  }
+
+  /** Starts a new log epoch when the current one is old, erases epochs with no rows left, prunes old hashes. */
+  async maintain(): Promise<void> {
+    const { keyring, clock, store } = this.#o;
+    const now = clock.now();
+    if (now - keyring.logKeyCreatedAt() > (this.#o.logEpochMs ?? 3_600_000)) keyring.startLogEpoch(now);
+    const current = keyring.logKey().epoch;
+    const old = keyring.logEpochs().filter((e) => e !== current);
+    if (old.length > 0) {
+      const used = await store.db.selectFrom('vault_log').select('epoch').distinct().where('epoch', 'in', old).execute();
+      const inUse = new Set(used.map((r) => r.epoch));
+      for (const e of old) if (!inUse.has(e)) keyring.dropLogEpoch(e);
+    }
+    if (now - this.#lastPrune > 3_600_000) {
+      this.#lastPrune = now;
+      const cutoff = Math.floor(now / 86_400_000) - this.#o.dedupRetentionDays - 1;
+      await store.db.deleteFrom('ingest_dedup').where('day', '<', cutoff).execute();
+    }
+  }
+
+  async #run(maxEpoch: number | undefined): Promise<number> {
+    const { store } = this.#o;
+    const max = this.#o.maxEventsPerRun ?? 4000;
+    const n = await store.db.transaction().execute(async (trx) => {
+      let q = trx.selectFrom('vault_log').select(['id', 'epoch', 'n_events', 'ct']).orderBy('id').limit(64);
+      if (maxEpoch !== undefined) q = q.where('epoch', '<=', maxEpoch);
+      if (store.dialect === 'postgres') q = q.forUpdate().skipLocked();
+      const rows = await q.execute();
+      if (rows.length === 0) return 0;
+      const take: typeof rows = [];
+      let events = 0;
+      for (const r of rows) {
+        if (take.length > 0 && events + r.n_events > max) break;
+        take.push(r);
+        events += r.n_events;
+      }
+      const decoded: LogEvent[] = [];
+      for (const r of take) {
+        const key = this.#o.keyring.logKeyFor(r.epoch);
+        if (!key) throw new OdmError('ODM_ERR_VAULT_KEYRING', `append-log row ${r.id} is under log epoch ${r.epoch}, whose key is not in the keyring`);
+        const { names, events: evs } = decodeBatch(open(key, r.ct, logAad(r.epoch)).toString('utf8'));
+        for (const e of evs) {
+          e.samples = renameSamples(e.samples, names);
+          e.locationSamples = renameSamples(e.locationSamples, names);
+          decoded.push(e);
+        }
+      }
+      await this.#write(trx, decoded);
+      const ids = take.map((r) => r.id);
+      for (let i = 0; i < ids.length; i += PAGE) await trx.deleteFrom('vault_log').where('id', 'in', ids.slice(i, i + PAGE)).execute();
+      return decoded.length;
+    });
+    if (n > 0) this.#compacted?.inc(n);
+    return n;
+  }
+
+  #group(events: LogEvent[]): Map<string, VehicleGroup> {
+    const groups = new Map<string, VehicleGroup>();
+    for (const e of events) {
+      const k = `${e.vehicleId}:${e.version}`;
+      let g = groups.get(k);
+      if (!g) {
+        g = {
+          vehicleId: e.vehicleId, version: e.version, owner: e.owner, chunks: new Map(), latest: new Map(),
+          streamId: this.#o.pseudonyms.streamId(e.vehicleId, e.version), locChunks: new Map(), locPoint: null, locLatest: new Map(), hasLocation: false,
+        };
+        groups.set(k, g);
+      }
+      const chunkOf = (ts: number) => {
+        const start = chunkStartOf(ts);
+        let c = g!.chunks.get(start);
+        if (!c) g!.chunks.set(start, (c = { signals: new Map(), events: [], samples: 0 }));
+        return c;
+      };
+      chunkOf(e.time).events.push({
+        id: e.id, source: e.source, type: e.type, time: e.time, producer: e.producer, signer: e.signer, dataversion: e.dataversion, extra: e.extra, rejected: e.rejected,
+      });
+      const s = e.samples;
+      for (let i = 0; i < s.length; i += 3) {
+        const name = s[i] as string, ts = s[i + 1] as number, v = s[i + 2]!;
+        const c = chunkOf(ts);
+        pushSample(c.signals, name, ts, v);
+        c.samples++;
+        keepLatest(g.latest, name, ts, v);
+      }
+      const locOf = (ts: number) => {
+        const start = chunkStartOf(ts);
+        let c = g!.locChunks.get(start);
+        if (!c) g!.locChunks.set(start, (c = { points: [], signals: new Map() }));
+        g!.hasLocation = true;
+        return c;
+      };
+      for (const p of e.points) {
+        locOf(p.ts).points.push(p.ts, p.lat, p.lng, p.redacted ? 1 : 0);
+        if (!g.locPoint || p.ts >= g.locPoint[0]) g.locPoint = [p.ts, p.lat, p.lng, p.redacted ? 1 : 0];
+      }
+      const l = e.locationSamples;
+      for (let i = 0; i < l.length; i += 3) {
+        const name = l[i] as string, ts = l[i + 1] as number, v = l[i + 2]!;
+        pushSample(locOf(ts).signals, name, ts, v);
+        keepLatest(g.locLatest, name, ts, v);
+      }
+    }
+    return groups;
+  }
+
+  async #write(trx: Transaction<Database>, events: LogEvent[]): Promise<void> {
+    const groups = [...this.#group(events).values()];
+    const specs: KeySpec[] = [];
+    for (const g of groups) {
+      specs.push({ ref: vehicleKeyRef(g.vehicleId, g.version), kind: 'vehicle', vehicleId: g.vehicleId, version: g.version, owner: g.owner });
+      if (g.hasLocation) specs.push({ ref: locationKeyRef(g.streamId), kind: 'location' });
+    }
+    const keys = await this.#o.dataKeys.getMany(trx, specs, true);
+
+    // Existing latest records, to merge into.
+    const latestRows = new Map<string, Buffer>();
+    const vehicleIds = [...new Set(groups.map((g) => g.vehicleId))];
+    for (let i = 0; i < vehicleIds.length; i += PAGE) {
+      const rows = await trx.selectFrom('vault_latest').select(['vehicle_id', 'owner_version', 'ct']).where('vehicle_id', 'in', vehicleIds.slice(i, i + PAGE)).execute();
+      for (const r of rows) latestRows.set(`${r.vehicle_id}:${r.owner_version}`, r.ct);
+    }
+    const streams = groups.filter((g) => g.hasLocation).map((g) => g.streamId);
+    const locLatestRows = new Map<string, Buffer>();
+    for (let i = 0; i < streams.length; i += PAGE) {
+      const rows = await trx.selectFrom('vault_location_latest').select(['stream_id', 'ct']).where('stream_id', 'in', streams.slice(i, i + PAGE)).execute();
+      for (const r of rows) locLatestRows.set(r.stream_id, r.ct);
+    }
+
+    const chunkRows: Database['vault_chunks'][] = [];
+    const latestOut: Database['vault_latest'][] = [];
+    const locChunkRows: Database['vault_location_chunks'][] = [];
+    const locLatestOut: Database['vault_location_latest'][] = [];
+    for (const g of groups) {
+      const key = keys.get(vehicleKeyRef(g.vehicleId, g.version))!;
+      for (const [chunkStart, c] of g.chunks) {
+        const segId = randomBytes(12).toString('hex');
+        const samples: SamplesRecord = {};
+        const rollups: RollupsRecord = {};
+        for (const [name, series] of c.signals) {
+          const sorted = sortSeries(series);
+          samples[name] = sorted;
+          rollups[name] = rollupOf(sorted);
+        }
+        chunkRows.push({
+          seg_id: segId, vehicle_id: g.vehicleId, owner_version: g.version, chunk_start: chunkStart, n_events: c.events.length, n_samples: c.samples,
+          samples: seal(key, json(samples), aad.chunk(segId, g.vehicleId, g.version, chunkStart, 'samples')),
+          rollups: seal(key, json(rollups), aad.chunk(segId, g.vehicleId, g.version, chunkStart, 'rollups')),
+          events: seal(key, json(c.events), aad.chunk(segId, g.vehicleId, g.version, chunkStart, 'events')),
+        });
+      }
+      if (g.latest.size > 0) {
+        const prev = latestRows.get(`${g.vehicleId}:${g.version}`);
+        const record: LatestRecord = prev ? (JSON.parse(open(key, prev, aad.latest(g.vehicleId, g.version)).toString('utf8')) as LatestRecord) : { signals: {} };
+        for (const [name, [ts, v]] of g.latest) {
+          const cur = record.signals[name];
+          if (!cur || ts >= cur[0]) record.signals[name] = [ts, v];
+        }
+        latestOut.push({ vehicle_id: g.vehicleId, owner_version: g.version, ct: seal(key, json(record), aad.latest(g.vehicleId, g.version)) });
+      }
+      if (!g.hasLocation) continue;
+      const lkey = keys.get(locationKeyRef(g.streamId))!;
+      for (const [chunkStart, c] of g.locChunks) {
+        const segId = randomBytes(12).toString('hex');
+        const tag = this.#o.pseudonyms.chunkTag(g.streamId, chunkStart);
+        const record: LocationChunkRecord = { points: sortPoints(c.points), samples: {} };
+        for (const [name, series] of c.signals) record.samples[name] = sortSeries(series);
+        locChunkRows.push({ seg_id: segId, stream_id: g.streamId, chunk_tag: tag, n_points: c.points.length / 4, ct: seal(lkey, json(record), aad.locationChunk(segId, g.streamId, tag)) });
+      }
+      const prev = locLatestRows.get(g.streamId);
+      const latest: LocationLatestRecord = prev
+        ? (JSON.parse(open(lkey, prev, aad.locationLatest(g.streamId)).toString('utf8')) as LocationLatestRecord)
+        : { point: null, samples: {} };
+      if (g.locPoint && (!latest.point || g.locPoint[0] >= latest.point[0])) latest.point = g.locPoint;
+      for (const [name, [ts, v]] of g.locLatest) {
+        const cur = latest.samples[name];
+        if (!cur || ts >= cur[0]) latest.samples[name] = [ts, v];
+      }
+      locLatestOut.push({ stream_id: g.streamId, ct: seal(lkey, json(latest), aad.locationLatest(g.streamId)) });
+    }
+
+    for (let i = 0; i < chunkRows.length; i += PAGE) await trx.insertInto('vault_chunks').values(chunkRows.slice(i, i + PAGE)).execute();
+    for (let i = 0; i < latestOut.length; i += PAGE) {
+      await trx.insertInto('vault_latest').values(latestOut.slice(i, i + PAGE))
+        .onConflict((oc) => oc.columns(['vehicle_id', 'owner_version']).doUpdateSet((eb) => ({ ct: eb.ref('excluded.ct') })))
+        .execute();
+    }
+    // Location rows go in stream-id order, not vehicle order, so their position says nothing either.
+    locChunkRows.sort((a, b) => (a.stream_id < b.stream_id ? -1 : 1));
+    locLatestOut.sort((a, b) => (a.stream_id < b.stream_id ? -1 : 1));
+    for (let i = 0; i < locChunkRows.length; i += PAGE) await trx.insertInto('vault_location_chunks').values(locChunkRows.slice(i, i + PAGE)).execute();
+    for (let i = 0; i < locLatestOut.length; i += PAGE) {
+      await trx.insertInto('vault_location_latest').values(locLatestOut.slice(i, i + PAGE))
+        .onConflict((oc) => oc.column('stream_id').doUpdateSet((eb) => ({ ct: eb.ref('excluded.ct') })))
+        .execute();
+    }
+  }
+}
+
+/** Log rows refer to signals by catalogue position; chunks by name. */
+function renameSamples(flat: Array<number | string>, names: readonly string[]): Array<number | string> {
+  for (let i = 0; i < flat.length; i += 3) {
+    const name = names[flat[i] as number];
+    if (name === undefined) throw new OdmError('ODM_ERR_INTERNAL', `append-log sample refers to unknown signal #${String(flat[i])}`);
+    flat[i] = name;
+  }
+  return flat;
+}
+
+function sortPoints(flat: number[]): number[] {
+  const n = flat.length / 4;
+  let sorted = true;
+  for (let i = 1; i < n; i++) if (flat[4 * i]! < flat[4 * (i - 1)]!) { sorted = false; break; }
+  if (sorted) return flat;
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => flat[4 * a]! - flat[4 * b]! || a - b);
+  return order.flatMap((i) => flat.slice(4 * i, 4 * i + 4));
+}
+

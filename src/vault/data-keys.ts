@@ -1,0 +1,111 @@
+// Per-vehicle (per owner epoch) and per-location-stream data keys. Each is a random 256-bit key stored
+// wrapped (AES-256-GCM, key reference as associated data) by its keyring bucket key. Unwrapped keys are
+// cached as KeyObjects, bounded, least recently created out first.
+import { randomBytes, type KeyObject } from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import { OdmError } from '../core/errors.ts';
+import type { Database } from '../store/schema.ts';
+import { KEY_BYTES, open, seal, toKey } from './aead.ts';
+import type { Keyring } from './keyring.ts';
+
+export interface KeySpec {
+  ref: string;
+  kind: 'vehicle' | 'location';
+  vehicleId?: string;
+  version?: number;
+  owner?: string;
+}
+
+export function vehicleKeyRef(vehicleId: string, version: number): string {
+  return `v:${vehicleId}:${version}`;
+}
+
+export function locationKeyRef(streamId: string): string {
+  return `l:${streamId}`;
+}
+
+export function wrapAad(ref: string, bucket: number, version: number): string {
+  return `vault_keys/${ref}/${bucket}/${version}`;
+}
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+export class DataKeys {
+  readonly #keyring: Keyring;
+  readonly #cache = new Map<string, KeyObject>();
+  readonly #max: number;
+
+  constructor(keyring: Keyring, options: { cacheSize?: number } = {}) {
+    this.#keyring = keyring;
+    this.#max = options.cacheSize ?? 50_000;
+  }
+
+  #remember(ref: string, key: KeyObject): void {
+    if (this.#cache.size >= this.#max) {
+      const oldest = this.#cache.keys().next().value;
+      if (oldest !== undefined) this.#cache.delete(oldest);
+    }
+    this.#cache.set(ref, key);
+  }
+
+  forget(refs: Iterable<string>): void {
+    for (const r of refs) this.#cache.delete(r);
+  }
+
+  unwrap(ref: string, bucket: number, version: number, wrapped: Uint8Array): KeyObject {
+    const bucketKey = this.#keyring.bucketKey(bucket, version);
+    if (!bucketKey) throw new OdmError('ODM_ERR_DECRYPT', `data key ${ref} is wrapped by a destroyed bucket key`);
+    return toKey(open(bucketKey, wrapped, wrapAad(ref, bucket, version)));
+  }
+
+  /**
+   * The keys for `specs`; with `create`, missing ones are generated and inserted through `db` (pass the
+   * transaction that writes what they encrypt). Without `create`, missing keys are absent from the map.
+   */
+  async getMany(db: Db, specs: KeySpec[], create: boolean): Promise<Map<string, KeyObject>> {
+    const found = new Map<string, KeyObject>();
+    const missing: KeySpec[] = [];
+    for (const s of specs) {
+      const hit = this.#cache.get(s.ref);
+      if (hit) found.set(s.ref, hit);
+      else if (!found.has(s.ref)) missing.push(s);
+    }
+    if (missing.length === 0) return found;
+    for (let i = 0; i < missing.length; i += 500) {
+      const refs = missing.slice(i, i + 500).map((s) => s.ref);
+      const rows = await db.selectFrom('vault_keys').select(['key_ref', 'bucket', 'bucket_version', 'wrapped']).where('key_ref', 'in', refs).execute();
+      for (const r of rows) {
+        const key = this.unwrap(r.key_ref, r.bucket, r.bucket_version, r.wrapped);
+        found.set(r.key_ref, key);
+        this.#remember(r.key_ref, key);
+      }
+    }
+    if (!create) return found;
+    const fresh = missing.filter((s) => !found.has(s.ref));
+    const unique = new Map(fresh.map((s) => [s.ref, s]));
+    const rows: Database['vault_keys'][] = [];
+    for (const s of unique.values()) {
+      const raw = randomBytes(KEY_BYTES);
+      const bucket = this.#keyring.bucketOf(s.ref);
+      const { version, key: bucketKey } = this.#keyring.currentBucketKey(bucket);
+      rows.push({
+        key_ref: s.ref,
+        kind: s.kind,
+        vehicle_id: s.kind === 'vehicle' ? (s.vehicleId ?? null) : null,
+        owner_version: s.kind === 'vehicle' ? (s.version ?? null) : null,
+        owner: s.kind === 'vehicle' ? (s.owner ?? null) : null,
+        bucket,
+        bucket_version: version,
+        wrapped: seal(bucketKey, raw, wrapAad(s.ref, bucket, version)),
+      });
+      const key = toKey(raw);
+      raw.fill(0);
+      found.set(s.ref, key);
+    }
+    for (let i = 0; i < rows.length; i += 500) {
+      await db.insertInto('vault_keys').values(rows.slice(i, i + 500)).onConflict((oc) => oc.column('key_ref').doNothing()).execute();
+    }
+    for (const r of rows) this.#remember(r.key_ref, found.get(r.key_ref)!);
+    return found;
+  }
+}

@@ -1,0 +1,68 @@
+// The plaintext of one append-log row: the events of one group commit, as compact JSON arrays. Samples
+// refer to signals by position in `names`, which travels with the batch so a catalogue change between
+// append and compaction cannot remap them.
+import type { LocationPoint } from '../ingest/normalize/normalize.ts';
+
+export interface LogEvent {
+  vehicleId: string;
+  /** Owner epoch (the vehicle's transfer count) the event belongs to. */
+  version: number;
+  /** Lowercase owner address at ingest. */
+  owner: string;
+  id: string;
+  source: string;
+  type: string;
+  time: number;
+  producer: string;
+  /** Recovered signer address (lowercase). */
+  signer: string;
+  dataversion: string | null;
+  /** Flat [signal, ts, value, …] of non-location samples. */
+  samples: Array<number | string>;
+  /** Flat [signal, ts, value, …] of location-class scalars. */
+  locationSamples: Array<number | string>;
+  points: LocationPoint[];
+  /** What the archive keeps besides signals: the data of non-status events, {vin, events} of status ones. */
+  extra: unknown;
+  /** Signals rejected at ingest (the reasons went back to the sender). */
+  rejected: number;
+}
+
+type Row = [string, number, string, string, string, string, number, string, string, string | null, Array<number | string>, Array<number | string>, number[], unknown, number];
+
+export function encodeBatch(events: readonly LogEvent[], names: readonly string[]): string {
+  const rows: Row[] = new Array(events.length);
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!;
+    let points: number[] = [];
+    if (e.points.length > 0) {
+      points = new Array(e.points.length * 4);
+      for (let p = 0; p < e.points.length; p++) {
+        const pt = e.points[p]!;
+        points[4 * p] = pt.ts;
+        points[4 * p + 1] = pt.lat;
+        points[4 * p + 2] = pt.lng;
+        points[4 * p + 3] = pt.redacted ? 1 : 0;
+      }
+    }
+    rows[i] = [e.vehicleId, e.version, e.owner, e.id, e.source, e.type, e.time, e.producer, e.signer, e.dataversion, e.samples, e.locationSamples, points, e.extra ?? null, e.rejected];
+  }
+  return JSON.stringify({ f: 1, names, e: rows });
+}
+
+export function decodeBatch(text: string): { names: string[]; events: LogEvent[] } {
+  const doc = JSON.parse(text) as { f: number; names: string[]; e: Row[] };
+  if (doc.f !== 1) throw new Error(`unknown log record format ${doc.f}`);
+  const events = doc.e.map((r): LogEvent => {
+    const flat = r[12];
+    const points: LocationPoint[] = [];
+    for (let p = 0; p < flat.length; p += 4) {
+      points.push(flat[p + 3] ? { ts: flat[p]!, lat: flat[p + 1]!, lng: flat[p + 2]!, redacted: true } : { ts: flat[p]!, lat: flat[p + 1]!, lng: flat[p + 2]! });
+    }
+    return {
+      vehicleId: r[0], version: r[1], owner: r[2], id: r[3], source: r[4], type: r[5], time: r[6], producer: r[7], signer: r[8],
+      dataversion: r[9], samples: r[10], locationSamples: r[11], points, extra: r[13], rejected: r[14],
+    };
+  });
+  return { names: doc.names, events };
+}

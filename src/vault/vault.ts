@@ -1,0 +1,107 @@
+// The vault: where verified telemetry is kept, encrypted under keys the owner's deletion destroys.
+// Wires the keyring (outside the database), data keys, the append log with group commit, background
+// compaction, the reader and the shredder.
+import type { Clock } from '../core/clock.ts';
+import { OdmError } from '../core/errors.ts';
+import type { Logger } from '../core/logger.ts';
+import type { Metrics } from '../core/metrics.ts';
+import { getMeta, setMeta } from '../store/meta.ts';
+import type { Store } from '../store/store.ts';
+import { Compactor } from './compactor.ts';
+import { DataKeys } from './data-keys.ts';
+import { EventLog } from './event-log.ts';
+import { Keyring } from './keyring.ts';
+import { Pseudonyms } from './pseudonyms.ts';
+import { Shredder } from './shredder.ts';
+import { VaultReader } from './vault-reader.ts';
+
+export interface VaultOptions {
+  store: Store;
+  kek: Buffer;
+  keyringFile: string;
+  clock: Clock;
+  logger: Logger;
+  metrics?: Metrics;
+  /** Signal catalogue names in id order. */
+  names: readonly string[];
+  dedupRetentionDays: number;
+  /** Pause between background compactions; default 5 s. 0 disables the background loop. */
+  compactIntervalMs?: number;
+  maxEventsPerCommit?: number;
+  maxEventsPerCompaction?: number;
+  keyCacheSize?: number;
+}
+
+export interface Vault {
+  keyring: Keyring;
+  keys: DataKeys;
+  pseudonyms: Pseudonyms;
+  log: EventLog;
+  compactor: Compactor;
+  reader: VaultReader;
+  shredder: Shredder;
+  /** Compacts everything appended so far (tests, export, shutdown). */
+  flush(): Promise<number>;
+  close(): Promise<void>;
+}
+
+const KEYRING_META = 'vault_keyring_id';
+
+export async function openVault(o: VaultOptions): Promise<Vault> {
+  const logger = o.logger.child({ component: 'vault' });
+  const recorded = await getMeta(o.store.db, KEYRING_META);
+  const keyring = Keyring.open(o.keyringFile, o.kek, { create: recorded === undefined });
+  if (recorded === undefined) await setMeta(o.store.db, KEYRING_META, keyring.id, o.clock.now());
+  else if (recorded !== keyring.id) {
+    throw new OdmError('ODM_ERR_VAULT_KEYRING', `the vault keyring ${o.keyringFile} belongs to another database (its data cannot be read with it)`, {
+      details: { path: o.keyringFile },
+    });
+  }
+  const keys = new DataKeys(keyring, o.keyCacheSize === undefined ? {} : { cacheSize: o.keyCacheSize });
+  const pseudonyms = new Pseudonyms(keyring);
+  const log = new EventLog({
+    store: o.store, keyring, names: o.names, logger, ...(o.metrics ? { metrics: o.metrics } : {}),
+    ...(o.maxEventsPerCommit ? { maxBatch: o.maxEventsPerCommit } : {}),
+  });
+  const compactor = new Compactor({
+    store: o.store, keyring, dataKeys: keys, pseudonyms, clock: o.clock, logger, dedupRetentionDays: o.dedupRetentionDays,
+    ...(o.metrics ? { metrics: o.metrics } : {}),
+    ...(o.maxEventsPerCompaction ? { maxEventsPerRun: o.maxEventsPerCompaction } : {}),
+  });
+  const reader = new VaultReader(o.store, keys, pseudonyms);
+  const shredder = new Shredder({ store: o.store, keyring, dataKeys: keys, pseudonyms, compactor, clock: o.clock, logger });
+  await shredder.recover();
+
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let loop: Promise<void> = Promise.resolve();
+  const interval = o.compactIntervalMs ?? 5000;
+  const tick = () => {
+    loop = (async () => {
+      try {
+        await compactor.drain();
+        await compactor.maintain();
+      } catch (err) {
+        logger.error({ err }, 'compaction failed; will retry');
+      }
+      if (!stopped) timer = setTimeout(tick, interval);
+    })();
+  };
+  if (interval > 0) timer = setTimeout(tick, interval);
+
+  return {
+    keyring, keys, pseudonyms, log, compactor, reader, shredder,
+    async flush() {
+      await log.idle();
+      const n = await compactor.drain();
+      await compactor.maintain();
+      return n;
+    },
+    async close() {
+      stopped = true;
+      clearTimeout(timer);
+      await log.close();
+      await loop;
+    },
+  };
+}
