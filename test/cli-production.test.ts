@@ -11,7 +11,7 @@ import { startAnvil } from '../src/chain/anvil.ts';
 import { ANVIL_DEV_PRIVATE_KEY } from '../src/chain/constants.ts';
 import { startEmbeddedBroker } from '../src/mqtt/embedded-broker.ts';
 import { startPostgres } from './support/postgres.ts';
-import { runCli, waitForHealthy } from './support/cli-process.ts';
+import { runCli, waitForHealth, waitForHealthy } from './support/cli-process.ts';
 
 test('--help explains every command', async () => {
   const cli = runCli(['--help']);
@@ -68,10 +68,8 @@ test('production node on external chain, PostgreSQL and MQTT broker', { timeout:
 
   // Losing the external broker shows as degraded, not as a crash.
   await broker.stop();
-  const res = await fetch(`http://127.0.0.1:${port}/health`);
-  const body = (await res.json()) as { status: string; checks: Record<string, { ok: boolean }> };
-  assert.equal(res.status, 503);
-  assert.equal(body.checks.mqtt!.ok, false);
+  const degraded = await waitForHealth(`http://127.0.0.1:${port}/health`, (res, body) => res.status === 503 && body.checks.mqtt?.ok === false, 10_000);
+  assert.equal(degraded.status, 'degraded');
   node.proc.kill('SIGTERM');
   assert.equal((await node.exited).code, 0);
 });

@@ -40,6 +40,14 @@ test('/health is ok only when every component is, and says which is not', async 
   assert.deepEqual(res.json().checks.bus, { ok: false, detail: 'bus exploded' });
 });
 
+test('a registry that is not ready reports degraded even when every probe is ok', async () => {
+  const health = new HealthRegistry({ ready: false });
+  health.set('db', async () => ({ ok: true, detail: 'sqlite' }));
+  assert.equal((await health.report()).status, 'degraded');
+  health.markReady();
+  assert.equal((await health.report()).status, 'ok');
+});
+
 test('a probe that hangs is reported as failing instead of hanging /health', async (t) => {
   const { app, health } = await server();
   t.after(() => app.close());

@@ -33,6 +33,16 @@ export interface HealthReport {
  */
 export class HealthRegistry {
   readonly #probes = new Map<string, HealthProbe>();
+  #ready: boolean;
+
+  /** `ready: false` keeps the status degraded until markReady(), whatever the probes say. */
+  constructor(options: { ready?: boolean } = {}) {
+    this.#ready = options.ready ?? true;
+  }
+
+  markReady(): void {
+    this.#ready = true;
+  }
 
   expect(name: string, detail = 'starting'): void {
     if (!this.#probes.has(name)) this.#probes.set(name, async () => ({ ok: false, detail }));
@@ -47,6 +57,6 @@ export class HealthRegistry {
       [...this.#probes].map(async ([name, probe]) => [name, await runProbe(probe, timeoutMs)] as const),
     );
     const checks = Object.fromEntries(entries);
-    return { status: entries.every(([, c]) => c.ok) ? 'ok' : 'degraded', checks };
+    return { status: this.#ready && entries.every(([, c]) => c.ok) ? 'ok' : 'degraded', checks };
   }
 }

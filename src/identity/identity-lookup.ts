@@ -19,7 +19,10 @@ export interface VehicleIdentity {
 }
 
 export interface IdentityLookup {
-  /** A device by its signing address (lowercase or checksummed). */
+  /**
+   * A device by its signing address (lowercase or checksummed); undefined for unknown and burned devices
+   * (a burned address stays registered on chain, but it may not send data any more).
+   */
   deviceByAddress(address: string): DeviceIdentity | undefined;
   vehicle(tokenId: bigint): VehicleIdentity | undefined;
 }

@@ -12,5 +12,3 @@ export const IDENTITY_TABLES = [
   { name: 'identity_supported_assets', key: ['asset'] },
 ] as const satisfies readonly MirrorTable[];
 
-/** The contracts the identity mirror follows (deployment names). */
-export const IDENTITY_CONTRACTS = ['VehicleId', 'SyntheticDevice', 'AftermarketDevice', 'Connections', 'Manufacturers', 'Permissions'] as const;

@@ -21,10 +21,16 @@ export interface TestDevice {
   owner: string;
 }
 
-/** A device key derived from a seed, so a child process can rebuild the same fleet. */
-export function makeDevice(seed: string, n: number): TestDevice {
+/** The private key of device `n` of a seeded fleet. */
+export function deviceKey(seed: string, n: number): Buffer {
   let privateKey = createHash('sha256').update(`${seed}/${n}`).digest();
   while (!isValidKey(privateKey)) privateKey = createHash('sha256').update(privateKey).digest();
+  return privateKey;
+}
+
+/** A device derived from a seed, so a child process can rebuild the same fleet. */
+export function makeDevice(seed: string, n: number): TestDevice {
+  const privateKey = deviceKey(seed, n);
   const pub = secp256k1.publicKeyCreate(privateKey, false);
   const address = '0x' + keccak.hash(pub.subarray(1)).subarray(12).toString('hex');
   return { privateKey, address, deviceTokenId: BigInt(n + 1), vehicleTokenId: BigInt(n + 1), owner: '0x' + createHash('sha256').update(`owner/${seed}/${n}`).digest('hex').slice(0, 40) };

@@ -63,7 +63,8 @@ export async function startNode(config: NodeConfig, shared: StartNodeOptions): P
 
   try {
     const kek = loadOrCreateKek(config.kekFile);
-    const health = new HealthRegistry();
+    // Degraded until every capability has started, not only the components.
+    const health = new HealthRegistry({ ready: false });
     for (const name of ['chain', 'db', 'mqtt', 'bus']) health.expect(name);
 
     const http = await createHttpServer({ logger, metrics, health });
@@ -120,6 +121,7 @@ export async function startNode(config: NodeConfig, shared: StartNodeOptions): P
       if (running) shutdown.push(feature.name, () => running.stop());
     }
     ready = services;
+    health.markReady();
     const urls = { http: httpUrl, health: `${httpUrl}/health`, metrics: `${httpUrl}/metrics`, rpc: chain.rpcUrl, mqtt: mqtt.url };
     logger.info({ ms: clock.now() - started }, 'node started');
     return { services, urls, stop: () => shutdown.run() };

@@ -93,9 +93,11 @@ export class EventLog {
       const started = performance.now();
       try {
         const stored = this.#opts.store.sqlite ? await this.#commitSqlite(all) : await this.#commitPostgres(all);
-        this.#commits?.observe((performance.now() - started) / 1000);
+        const ms = performance.now() - started;
+        this.#commits?.observe(ms / 1000);
         let kept = 0;
         for (const s of stored) if (s) kept++;
+        this.#opts.logger.debug({ events: n, stored: kept, ms: Math.round(ms * 10) / 10 }, 'ingest commit');
         this.#events?.inc({ outcome: 'stored' }, kept);
         this.#events?.inc({ outcome: 'duplicate' }, stored.length - kept);
         let at = 0;

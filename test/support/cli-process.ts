@@ -33,7 +33,17 @@ export interface HealthBody {
 }
 
 /** Polls /health until every check is ok; fails with the last report after the deadline. */
-export async function waitForHealthy(url: string, timeoutMs: number, cli?: CliProcess): Promise<HealthBody> {
+export function waitForHealthy(url: string, timeoutMs: number, cli?: CliProcess): Promise<HealthBody> {
+  return waitForHealth(url, (res, body) => res.status === 200 && body.status === 'ok', timeoutMs, cli);
+}
+
+/** Polls /health until `accept` holds; fails with the last report after the deadline. */
+export async function waitForHealth(
+  url: string,
+  accept: (res: Response, body: HealthBody) => boolean,
+  timeoutMs: number,
+  cli?: CliProcess,
+): Promise<HealthBody> {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer';
   while (Date.now() < deadline) {
@@ -41,14 +51,14 @@ export async function waitForHealthy(url: string, timeoutMs: number, cli?: CliPr
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(3000) });
       const body = (await res.json()) as HealthBody;
-      if (res.status === 200 && body.status === 'ok') return body;
+      if (accept(res, body)) return body;
       last = JSON.stringify(body);
     } catch (err) {
       last = String(err);
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`not healthy within ${timeoutMs} ms; last: ${last}${cli ? `\noutput:\n${cli.output()}` : ''}`);
+  throw new Error(`/health not as expected within ${timeoutMs} ms; last: ${last}${cli ? `\noutput:\n${cli.output()}` : ''}`);
 }
 
 /** Every process below `pid` (Linux /proc), so a test can check none outlives its parent. */

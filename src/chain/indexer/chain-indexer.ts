@@ -18,6 +18,8 @@ import type { ChainPublicClient } from '../clients.ts';
 import { BlockSource, EventCatalog, decodeLog, type RawLog } from './block-source.ts';
 import { CursorMovedError, ensurePosition, moveCursor, prune, readPosition, rememberBlock, rememberedBlocks, resetIndexer, type Position } from './cursor-store.ts';
 import type { BlockRef, CommitInfo, CommitListener, ContractHandlers, DecodedEvent, MirrorTable, ResetListener, RowChange } from './indexer-types.ts';
+import { findForkPoint } from './fork-point.ts';
+import { indexerGauges, type IndexerGauges } from './indexer-metrics.ts';
 import { createMirrorWriter, TableRegistry, undoAfter } from './mirror-writer.ts';
 
 export interface ChainIndexerOptions {
@@ -40,7 +42,7 @@ export interface ChainIndexerOptions {
    * events) rebuilds the mirror from the deployment block at start.
    */
   version?: string;
-  /** Idle wait between head polls. Default 250 ms. */
+  /** Idle wait between head polls. Default: the client's polling interval, at most 1 s (revocations must bite fast). */
   pollIntervalMs?: number;
   /** Most blocks per eth_getLogs. Default 2000. */
   batchBlocks?: number;
@@ -74,7 +76,7 @@ export class ChainIndexer {
   #poked = false;
   #busy: Promise<unknown> = Promise.resolve();
   #appliedSincePrune = 0;
-  readonly #gauges: { position?: (n: bigint) => void; head?: (n: bigint) => void; events?: (n: number) => void; reorgs?: () => void } = {};
+  readonly #gauges: IndexerGauges;
 
   constructor(opts: ChainIndexerOptions) {
     this.name = opts.name;
@@ -82,17 +84,7 @@ export class ChainIndexer {
     this.#log = opts.logger.child({ component: 'chain-indexer', indexer: opts.name });
     this.#clock = opts.clock ?? systemClock;
     this.#source = new BlockSource(opts.publicClient);
-    if (opts.metrics) {
-      const labels = { indexer: opts.name };
-      const position = opts.metrics.gauge('opendimo_chain_indexer_block', 'Last block applied to the mirror', ['indexer']);
-      const head = opts.metrics.gauge('opendimo_chain_indexer_head_block', 'Latest block the indexer saw', ['indexer']);
-      const events = opts.metrics.counter('opendimo_chain_indexer_events_total', 'Contract events applied to the mirror', ['indexer']);
-      const reorgs = opts.metrics.counter('opendimo_chain_indexer_reorgs_total', 'Reorgs undone in the mirror', ['indexer']);
-      this.#gauges.position = (n) => position.set(labels, Number(n));
-      this.#gauges.head = (n) => head.set(labels, Number(n));
-      this.#gauges.events = (n) => events.inc(labels, n);
-      this.#gauges.reorgs = () => reorgs.inc(labels);
-    }
+    this.#gauges = indexerGauges(opts.metrics, opts.name);
   }
 
   /** Tables this indexer's handlers write; they belong to this indexer alone. */
@@ -155,7 +147,7 @@ export class ChainIndexer {
     this.#position = await ensurePosition(db, this.name, start, this.#clock.now());
     if (stored !== fingerprint) await setMeta(db, metaKey, fingerprint, this.#clock.now());
     this.#catalog = catalog;
-    this.#gauges.position?.(this.#position.number);
+    this.#gauges.position(this.#position.number);
     return this.#position;
   }
 
@@ -258,7 +250,7 @@ export class ChainIndexer {
         await this.#sleep(backoff);
         continue;
       }
-      if (!worked) await this.#sleep(this.#opts.pollIntervalMs ?? 250);
+      if (!worked) await this.#sleep(this.#opts.pollIntervalMs ?? Math.min(this.#opts.publicClient.pollingInterval, 1_000));
     }
   }
 
@@ -294,7 +286,7 @@ export class ChainIndexer {
   async #step(): Promise<boolean> {
     const position = this.position;
     const head = await this.#source.head();
-    this.#gauges.head?.(head.number);
+    this.#gauges.head(head.number);
     if (head.hash === this.#idleAtHead) return false;
     if (!(await this.#stillCanonical(position))) {
       await this.#recover();
@@ -368,37 +360,22 @@ export class ChainIndexer {
     });
     if (pruneNow) this.#appliedSincePrune = 0;
     this.#position = to;
-    if (events.length > 0) this.#gauges.events?.(events.length);
+    if (events.length > 0) this.#gauges.events(events.length);
     this.#committed(changes, { kind: 'apply', blockNumber: to.number });
   }
 
   /** The block under the cursor is gone: undo back to the newest remembered block still canonical. */
   async #recover(): Promise<void> {
     const db = this.#opts.store.db;
-    const blocks = await rememberedBlocks(db, this.name);
-    let lo = 0;
-    let hi = blocks.length - 1;
-    let best = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const candidate = blocks[mid]!;
-      const now = await this.#source.header(candidate.number);
-      if (now?.hash === candidate.hash) {
-        best = mid;
-        lo = mid + 1;
-      } else {
-        hi = mid - 1;
-      }
-    }
+    const fork = await findForkPoint(this.#source, await rememberedBlocks(db, this.name));
     this.#idleAtHead = undefined;
-    this.#gauges.reorgs?.();
-    if (best < 0) {
+    this.#gauges.reorgs();
+    if (!fork) {
       this.#log.error({ at: String(this.position.number) }, 'reorg deeper than the remembered blocks; rebuilding the mirror from the deployment block');
       await resetIndexer(db, this.name, this.#tables.names(), await this.#startPosition(), this.#clock.now());
       await this.#reload();
       return;
     }
-    const fork = blocks[best]!;
     const from = this.position;
     const changes = await db.transaction().execute(async (trx) => {
       const undone = await undoAfter(trx, this.#tables, this.name, fork.number);
@@ -416,11 +393,11 @@ export class ChainIndexer {
     this.#position = (await readPosition(this.#opts.store.db, this.name)) ?? this.#position;
     this.#idleAtHead = undefined;
     for (const listener of this.#resetListeners) await listener();
-    this.#gauges.position?.(this.position.number);
+    this.#gauges.position(this.position.number);
   }
 
   #committed(changes: readonly RowChange[], info: CommitInfo): void {
-    this.#gauges.position?.(info.blockNumber);
+    this.#gauges.position(info.blockNumber);
     for (const listener of this.#commitListeners) {
       try {
         listener(changes, info);

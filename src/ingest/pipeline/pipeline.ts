@@ -179,6 +179,11 @@ export class IngestPipeline {
   }
 
   #count(out: DocumentResults[], ctx: IngestContext): void {
+    if (this.#o.logger.isLevelEnabled('debug')) {
+      for (const results of out) {
+        for (const r of results) if (r.status === 'rejected') this.#o.logger.debug({ transport: ctx.transport, index: r.index, code: r.code }, 'event rejected');
+      }
+    }
     if (!this.#events) return;
     let storedSignals = 0, rejectedSignals = 0;
     const tally = new Map<string, number>();

@@ -9,9 +9,7 @@ import type { Aedes } from 'aedes';
 import { isOdmError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { IngestPipeline } from '../pipeline/pipeline.ts';
-import { deviceAddressOf, filterMatches } from './mqtt-topics.ts';
-
-const SAMPLE_DEVICE_TOPIC = `devices/0x${'0'.repeat(40)}/status`;
+import { couldMatchDeviceTopic, deviceAddressOf } from './mqtt-topics.ts';
 
 export function attachEmbeddedBroker(broker: Aedes, pipeline: () => IngestPipeline, logger: Logger): () => void {
   const previousPublish = broker.authorizePublish;
@@ -42,7 +40,7 @@ export function attachEmbeddedBroker(broker: Aedes, pipeline: () => IngestPipeli
   };
 
   broker.authorizeSubscribe = (client, subscription, callback) => {
-    if (filterMatches(subscription.topic, SAMPLE_DEVICE_TOPIC)) return callback(null, null);
+    if (couldMatchDeviceTopic(subscription.topic)) return callback(null, null);
     return previousSubscribe.call(broker, client, subscription, callback);
   };
 

@@ -19,3 +19,15 @@ export function filterMatches(filter: string, topic: string): boolean {
   }
   return f.length === t.length;
 }
+
+/** Whether a subscription filter could receive some device's topic (so it would see raw payloads). */
+export function couldMatchDeviceTopic(filter: string): boolean {
+  const f = filter.split('/');
+  const levels = [(x: string) => x === 'devices', (x: string) => /^0x[0-9a-fA-F]{40}$/.test(x), (x: string) => x === 'status'];
+  for (let i = 0; i < f.length; i++) {
+    if (f[i] === '#') return true;
+    if (i >= levels.length) return false;
+    if (f[i] !== '+' && !levels[i]!(f[i]!)) return false;
+  }
+  return f.length === levels.length;
+}
