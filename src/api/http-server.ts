@@ -1,6 +1,6 @@
 // The node's HTTP server. Routes are plugins registered by the modules that own them; this file only
 // builds the server and the cross-cutting parts (errors, request metrics, health, metrics).
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { HealthRegistry } from '../core/health.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Metrics } from '../core/metrics.ts';
@@ -18,7 +18,8 @@ export interface HttpServerOptions {
 export async function createHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: options.logger.child({ component: 'http' }) as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // Per-request log lines would carry URLs with token ids; request metrics cover traffic instead.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimitBytes ?? 4 * 1024 * 1024,
     trustProxy: false,
   });
