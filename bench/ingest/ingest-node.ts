@@ -2,7 +2,8 @@
 // temp dir, the real pipeline, vault and compaction (default schedule), POST /v1/ingest and the embedded
 // MQTT broker, and an in-memory identity lookup of the benchmark's devices (addresses from a file).
 //   node ingest-node.ts <dataDir> <addressesFile>
-// Prints "READY <httpPort> <mqttUrl>"; answers IPC {cmd: 'stats'} with memory and vault counters.
+// Prints "READY <httpPort> <mqttUrl>"; answers IPC {cmd: 'stats' | 'flush' | 'stop'}. BENCH_COMPACT_MS
+// overrides the compaction interval (default: the node's).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHttpServer } from '../../src/api/http-server.ts';
@@ -46,6 +47,10 @@ process.on('message', (msg: { cmd: string }) => {
       const log = await store.db.selectFrom('vault_log').select((eb) => eb.fn.coalesce(eb.fn.sum<number>('n_events'), eb.lit(0)).as('n')).executeTakeFirst();
       const compacted = (await metrics.registry.getSingleMetric('opendimo_vault_compacted_events_total')?.get())?.values[0]?.value ?? 0;
       process.send!({ rssMb: process.memoryUsage().rss / 2 ** 20, logBacklog: Number(log?.n ?? 0), compacted });
+    } else if (msg.cmd === 'flush') {
+      const started = performance.now();
+      const events = await svc.vault.flush();
+      process.send!({ events, seconds: (performance.now() - started) / 1000, rssMb: process.memoryUsage().rss / 2 ** 20 });
     } else if (msg.cmd === 'stop') {
       await app.close();
       await broker.stop();

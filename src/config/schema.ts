@@ -85,6 +85,47 @@ export const configSchema = z
         compactIntervalMs: z.coerce.number().int().min(0).optional(),
       })
       .optional(),
+    /** OEM connectors (src/connectors). Dev mode defaults to the embedded emulator for an OEM left unset. */
+    connectors: z
+      .object({
+        /** false: no polling on this node (onboarding and commands still answer). Default true. */
+        polling: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).optional(),
+        /** Polls running at once. Default 256. */
+        concurrency: z.coerce.number().int().min(1).max(10_000).optional(),
+        /** Where owners' browsers come back after the OEM login (the dashboard's callback page). */
+        redirectUri: z.string().url().optional(),
+        tesla: z
+          .object({
+            clientId: z.string().min(1).optional(),
+            /** A secret: never logged. */
+            clientSecret: z.string().min(1).optional(),
+            /** auth.tesla.com: /oauth2/v3/authorize and /oauth2/v3/token. */
+            authUrl: url(['http', 'https']).optional(),
+            apiUrlNa: url(['http', 'https']).optional(),
+            apiUrlEu: url(['http', 'https']).optional(),
+            redirectUri: z.string().url().optional(),
+            scopes: z.string().min(1).optional(),
+          })
+          .optional(),
+        smartcar: z
+          .object({
+            clientId: z.string().min(1).optional(),
+            clientSecret: z.string().min(1).optional(),
+            /** connect.smartcar.com: /oauth/authorize. */
+            connectUrl: url(['http', 'https']).optional(),
+            /** auth.smartcar.com: /oauth/token. */
+            authUrl: url(['http', 'https']).optional(),
+            apiUrl: url(['http', 'https']).optional(),
+            redirectUri: z.string().url().optional(),
+            scopes: z.string().min(1).optional(),
+            /** Units asked of the API (answers are converted to the catalogue's metric units either way). */
+            unitSystem: z.enum(['metric', 'imperial']).optional(),
+            /** Smartcar Connect `mode`: live, simulated or test. */
+            mode: z.enum(['live', 'simulated', 'test']).optional(),
+          })
+          .optional(),
+      })
+      .optional(),
     log: z.object({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
       pretty: z.boolean().optional(),

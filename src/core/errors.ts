@@ -92,6 +92,28 @@ export const ERROR_CODES = {
   ODM_ERR_OWNER_AUTH: { status: 401, retryable: false },
   ODM_ERR_NOT_OWNER: { status: 403, retryable: false },
   ODM_ERR_PRIVACY_ZONE_INVALID: { status: 400, retryable: false },
+  // connectors (src/connectors): OEM onboarding, polling, owner control, commands
+  ODM_ERR_OEM_NOT_CONFIGURED: { status: 503, retryable: false },
+  ODM_ERR_OEM_UNAVAILABLE: { status: 502, retryable: true },
+  ODM_ERR_OEM_TIMEOUT: { status: 504, retryable: true },
+  ODM_ERR_OEM_RATE_LIMITED: { status: 429, retryable: true },
+  ODM_ERR_OEM_REJECTED: { status: 502, retryable: false },
+  ODM_ERR_OEM_AUTH: { status: 502, retryable: true },
+  ODM_ERR_OEM_REAUTH_REQUIRED: { status: 409, retryable: false },
+  ODM_ERR_OAUTH_STATE_INVALID: { status: 400, retryable: false },
+  ODM_ERR_OAUTH_DENIED: { status: 400, retryable: false },
+  ODM_ERR_OAUTH_EXCHANGE: { status: 502, retryable: false },
+  ODM_ERR_CONNECTION_NOT_FOUND: { status: 404, retryable: false },
+  ODM_ERR_CONNECTION_STATE: { status: 409, retryable: false },
+  ODM_ERR_ONBOARDING_STALE: { status: 409, retryable: false },
+  ODM_ERR_APP_AUTH: { status: 401, retryable: false },
+  ODM_ERR_VEHICLE_ASLEEP: { status: 503, retryable: true },
+  ODM_ERR_COMMAND_FAILED: { status: 502, retryable: false },
+  // owner sign-in and activity log (src/api/auth, src/activity); signature, expiry and nonce refusals
+  // reuse ODM_ERR_SIGNATURE_INVALID, ODM_ERR_SIGNATURE_EXPIRED and ODM_ERR_NONCE_INVALID above.
+  ODM_ERR_AUTH_REQUIRED: { status: 401, retryable: false },
+  ODM_ERR_SIWE_MESSAGE_INVALID: { status: 400, retryable: false },
+  ODM_ERR_SIWE_DOMAIN: { status: 401, retryable: false },
 } as const satisfies Record<string, { status: number; retryable: boolean }>;
 
 export type KnownErrorCode = keyof typeof ERROR_CODES;

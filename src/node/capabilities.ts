@@ -4,6 +4,9 @@ import { identityCapability } from '../identity/identity-capability.ts';
 import { emulatorCapability } from '../../emulator/node-capability.ts';
 import { licensingCapability } from '../licensing/licensing-capability.ts';
 import { ingestCapability } from '../ingest/ingest-capability.ts';
+import { ownerAuthCapability } from '../api/auth/owner-auth-capability.ts';
+import { activityCapability } from '../activity/activity-capability.ts';
+import { connectorsCapability } from '../connectors/connectors-capability.ts';
 
 export const capabilities: Capability[] = [
   // Vehicle identity and consent mirrored from the chain; relayer; identity GraphQL.
@@ -12,6 +15,12 @@ export const capabilities: Capability[] = [
   licensingCapability,
   // Signed vehicle data in (HTTP, MQTT, mTLS), verified against the identity mirror, encrypted into the vault.
   ingestCapability,
+  // Owner sign-in (SIWE → owner JWT), /v1/owner/me; requireOwner for every owner route.
+  ownerAuthCapability,
+  // The owner's hash-chained, encrypted activity log (/v1/activity); records grants, connections, collection.
+  activityCapability,
   // OEM emulator with a small simulated fleet (dev mode only).
   emulatorCapability,
+  // Tesla and Smartcar connectors: onboarding, polling, owner control, commands (after the emulator, whose URLs dev mode uses).
+  connectorsCapability,
 ];

@@ -231,7 +231,7 @@ export interface LicensingPaymentsTable {
 
 export interface VaultKeysTable {
   key_ref: string;
-  kind: 'vehicle' | 'location';
+  kind: 'vehicle' | 'location' | 'owner';
   vehicle_id: string | null;
   owner_version: number | null;
   /** Lowercase 0x address of the owner whose epoch this key covers (vehicle keys only). */
@@ -244,7 +244,7 @@ export interface VaultKeysTable {
 export interface IngestDedupTable {
   /** Day (epoch ms / 86 400 000) of the event's time. */
   day: number;
-  /** First 16 bytes of a keyed hash of (subject, time, type, source, id). */
+  /** Minute of the event time (4 bytes, big-endian) then 12 bytes of a keyed hash of (subject, time, type, source, id). */
   hash: Buffer;
 }
 
@@ -295,6 +295,104 @@ export interface PrivacySettingsTable {
   updated_at: number;
 }
 
+// --- OEM connectors (src/connectors) ---
+
+export interface ConnectorSecretsTable {
+  name: string;
+  /** Sealed under a key derived from the node's KEK. */
+  sealed: Buffer;
+  created_at: number;
+}
+
+export interface ConnectorAccountsTable {
+  account_id: string;
+  oem: 'tesla' | 'smartcar';
+  /** Lowercase 0x address of the owner who connected the account. */
+  owner: string;
+  /** Keyed hash of the OEM's user id (never the id itself). */
+  oem_user_hash: string;
+  /** Tesla: na | eu. */
+  region: string | null;
+  state: 'active' | 'reauth_required' | 'disconnected';
+  state_reason: string | null;
+  /** The account's data key wrapped under the node's connector key; null once shredded. */
+  token_key: Buffer | null;
+  /** Access and refresh tokens sealed under the account's data key; null once shredded. */
+  tokens: Buffer | null;
+  token_version: number;
+  access_issued_at: number;
+  access_expires_at: number;
+  scopes: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ConnectorVehiclesTable {
+  /** The connection's id in the API (`/v1/connections/{id}`). */
+  connection_id: string;
+  account_id: string;
+  oem: 'tesla' | 'smartcar';
+  owner: string;
+  /** The OEM's opaque vehicle id (Tesla's numeric id, Smartcar's UUID); never the VIN. */
+  oem_vehicle_id: string;
+  make: string;
+  model: string;
+  year: number;
+  /** 0x bytes32 salted commitment to the VIN (what goes on chain). */
+  vin_hash: string;
+  /** HD derivation path of the device key (the key itself is never stored). */
+  device_path: string;
+  device_address: string;
+  vehicle_token_id: string | null;
+  device_token_id: string | null;
+  state: 'pending' | 'active' | 'paused' | 'reauth_required' | 'disconnected';
+  state_reason: string | null;
+  /** JSON array of API paths the vehicle is not capable of (501). */
+  dropped_paths: string;
+  /** JSON {section or path: epoch ms of the newest data already emitted}. */
+  last_emitted: string;
+  /** driving | charging | parked | asleep | offline | unknown. */
+  poll_state: string;
+  last_data_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+// --- owner sign-in and activity log (src/api/auth, src/activity) ---
+
+export interface OwnerAuthNoncesTable {
+  nonce: string;
+  /** Lowercase 0x address the challenge was issued to. */
+  address: string;
+  domain: string;
+  issued_at: number;
+  expires_at: number;
+}
+
+export interface ActivityEntriesTable {
+  /** Keyed pseudonym of the owner's address. */
+  owner_tag: string;
+  /** 1, 2, 3… per owner, no gaps. */
+  seq: number;
+  at: number;
+  kind: string;
+  vehicle_tag: string | null;
+  /** Keyed tag of the app's license id, and of the grantee address. */
+  app_tag: string | null;
+  grantee_tag: string | null;
+  ct: Buffer;
+  /** sha256(previous hash ‖ seq ‖ ct). */
+  hash: Buffer;
+}
+
+export interface ActivityHeadsTable {
+  owner_tag: string;
+  seq: number;
+  hash: Buffer;
+  /** Keyed MAC of (owner_tag, seq, hash): a rewritten chain cannot re-anchor itself. */
+  mac: Buffer;
+}
+
 export interface Database {
   node_meta: NodeMetaTable;
   kysely_migration: KyselyMigrationTable;
@@ -326,4 +424,10 @@ export interface Database {
   vault_location_chunks: VaultLocationChunksTable;
   vault_location_latest: VaultLocationLatestTable;
   privacy_settings: PrivacySettingsTable;
+  owner_auth_nonces: OwnerAuthNoncesTable;
+  activity_entries: ActivityEntriesTable;
+  activity_heads: ActivityHeadsTable;
+  connector_secrets: ConnectorSecretsTable;
+  connector_accounts: ConnectorAccountsTable;
+  connector_vehicles: ConnectorVehiclesTable;
 }

@@ -75,6 +75,8 @@ export class Compactor {
   readonly #compacted: Counter<string> | undefined;
   #lastPrune = 0;
   #running: Promise<number> | undefined;
+  /** Events compacted by this process (for the compaction trigger). */
+  compacted = 0;
 
   constructor(options: CompactorOptions) {
     this.#o = options;
@@ -149,7 +151,10 @@ export class Compactor {
       for (let i = 0; i < ids.length; i += PAGE) await trx.deleteFrom('vault_log').where('id', 'in', ids.slice(i, i + PAGE)).execute();
       return decoded.length;
     });
-    if (n > 0) this.#compacted?.inc(n);
+    if (n > 0) {
+      this.compacted += n;
+      this.#compacted?.inc(n);
+    }
     return n;
   }
 
@@ -233,7 +238,7 @@ export class Compactor {
     for (const g of groups) {
       const key = keys.get(vehicleKeyRef(g.vehicleId, g.version))!;
       for (const [chunkStart, c] of g.chunks) {
-        const segId = randomBytes(12).toString('hex');
+        const segId = segmentId();
         const samples: SamplesRecord = {};
         const rollups: RollupsRecord = {};
         for (const [name, series] of c.signals) {
@@ -260,7 +265,7 @@ export class Compactor {
       if (!g.hasLocation) continue;
       const lkey = keys.get(locationKeyRef(g.streamId))!;
       for (const [chunkStart, c] of g.locChunks) {
-        const segId = randomBytes(12).toString('hex');
+        const segId = segmentId();
         const tag = this.#o.pseudonyms.chunkTag(g.streamId, chunkStart);
         const record: LocationChunkRecord = { points: sortPoints(c.points), samples: {} };
         for (const [name, series] of c.signals) record.samples[name] = sortSeries(series);
@@ -294,6 +299,11 @@ export class Compactor {
         .execute();
     }
   }
+}
+
+/** Time-ordered (so the primary key grows at its end), then random. */
+function segmentId(): string {
+  return Date.now().toString(36).padStart(9, '0') + randomBytes(8).toString('hex');
 }
 
 /** Log rows refer to signals by catalogue position; chunks by name. */

@@ -10,7 +10,8 @@ import type { Keyring } from './keyring.ts';
 
 export interface KeySpec {
   ref: string;
-  kind: 'vehicle' | 'location';
+  /** `owner`: a per-owner key (the activity log); like location keys it names nothing but its ref. */
+  kind: 'vehicle' | 'location' | 'owner';
   vehicleId?: string;
   version?: number;
   owner?: string;
@@ -37,7 +38,7 @@ export class DataKeys {
 
   constructor(keyring: Keyring, options: { cacheSize?: number } = {}) {
     this.#keyring = keyring;
-    this.#max = options.cacheSize ?? 50_000;
+    this.#max = options.cacheSize ?? 20_000;
   }
 
   #remember(ref: string, key: KeyObject): void {

@@ -46,6 +46,8 @@ export class EventLog {
   readonly #opts: EventLogOptions;
   #queue: Queued[] = [];
   #queued = 0;
+  /** Events appended by this process (for the compaction trigger). */
+  appended = 0;
   #running = false;
   #closed = false;
   readonly #commits: Histogram<string> | undefined;
@@ -97,6 +99,7 @@ export class EventLog {
         this.#commits?.observe(ms / 1000);
         let kept = 0;
         for (const s of stored) if (s) kept++;
+        this.appended += kept;
         this.#opts.logger.debug({ events: n, stored: kept, ms: Math.round(ms * 10) / 10 }, 'ingest commit');
         this.#events?.inc({ outcome: 'stored' }, kept);
         this.#events?.inc({ outcome: 'duplicate' }, stored.length - kept);

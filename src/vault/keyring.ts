@@ -8,11 +8,12 @@
 // bucket key and the old one is erased from this file. Log-epoch keys are erased once every log row
 // under them has been compacted. The file is rewritten atomically (temp file, fsync, rename).
 // One node process owns the file (the data-dir lock); a cluster needs a shared KMS-backed keyring.
-import { createHmac, hkdfSync, randomBytes, type KeyObject } from 'node:crypto';
+import { hkdfSync, randomBytes, type KeyObject } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { OdmError } from '../core/errors.ts';
 import { KEY_BYTES, open, seal, toKey } from './aead.ts';
+import { keyedHash } from './keyed-hash.ts';
 
 export const BUCKETS = 256;
 
@@ -29,7 +30,7 @@ interface KeyringFile {
   log: Array<SealedKey & { createdAt: number }>;
 }
 
-export type SecretPurpose = 'stream-id' | 'dedup' | 'bucket' | 'chunk-tag';
+export type SecretPurpose = 'stream-id' | 'dedup' | 'bucket' | 'chunk-tag' | 'activity';
 
 export class Keyring {
   readonly path: string;
@@ -125,7 +126,7 @@ export class Keyring {
 
   /** Which bucket wraps the data key `keyRef`. */
   bucketOf(keyRef: string): number {
-    return createHmac('sha256', this.secret('bucket')).update(keyRef).digest()[0]!;
+    return keyedHash(this.secret('bucket'), keyRef)[0]!;
   }
 
   currentBucketKey(bucket: number): { version: number; key: KeyObject } {

@@ -71,6 +71,43 @@ export class Shredder {
     });
   }
 
+  /**
+   * Crypto-shreds data keys that belong to no vehicle (an owner's activity-log key): in one transaction
+   * `deleteRows` removes what they encrypt, the keys are deleted and every other key in their buckets is
+   * re-wrapped under a fresh bucket key; the old bucket keys are then erased, as for vehicles.
+   */
+  shredKeys(refs: string[], deleteRows: (trx: Transaction<Database>) => Promise<number>): Promise<ShredReport> {
+    return this.#serial(async () => {
+      const { store, keyring, dataKeys } = this.#o;
+      const found = refs.length === 0 ? [] : await store.db.selectFrom('vault_keys').select(['key_ref', 'bucket']).where('key_ref', 'in', refs).execute();
+      const rotated = [...new Set(found.map((r) => r.bucket))].map((b) => ({ bucket: b, stale: keyring.currentBucketKey(b).version }));
+      for (const r of rotated) keyring.addBucketVersion(r.bucket);
+      const sqlite = store.sqlite;
+      if (sqlite) await store.db.connection().execute(async () => void sqlite.pragma('secure_delete = ON'));
+      let rows = 0;
+      try {
+        rows = await store.db.transaction().execute(async (trx) => {
+          let n = await deleteRows(trx);
+          for (let i = 0; i < refs.length; i += PAGE) {
+            n += Number((await trx.deleteFrom('vault_keys').where('key_ref', 'in', refs.slice(i, i + PAGE)).executeTakeFirst()).numDeletedRows);
+          }
+          for (const r of rotated) await this.#rewrap(trx, r.bucket);
+          return n;
+        });
+      } finally {
+        if (sqlite) {
+          await store.db.connection().execute(async () => {
+            sqlite.pragma('secure_delete = OFF');
+            sqlite.pragma('wal_checkpoint(TRUNCATE)');
+          });
+        }
+      }
+      for (const r of rotated) keyring.dropBucketVersion(r.bucket, r.stale);
+      dataKeys.forget(refs);
+      return { vehicles: 0, keys: found.length, rows };
+    });
+  }
+
   /** Finishes bucket rotations a crash interrupted (run at start). */
   recover(): Promise<void> {
     return this.#serial(async () => {

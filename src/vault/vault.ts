@@ -25,8 +25,13 @@ export interface VaultOptions {
   /** Signal catalogue names in id order. */
   names: readonly string[];
   dedupRetentionDays: number;
-  /** Pause between background compactions; default 5 s. 0 disables the background loop. */
+  /**
+   * Background compaction runs this long after the previous one (default 30 s), or sooner once
+   * `compactBacklogEvents` (default 200,000) events wait in the append log. 0 disables the loop.
+   * Batching many events per vehicle into one compaction is what keeps compaction cheap.
+   */
   compactIntervalMs?: number;
+  compactBacklogEvents?: number;
   maxEventsPerCommit?: number;
   maxEventsPerCompaction?: number;
   keyCacheSize?: number;
@@ -72,22 +77,31 @@ export async function openVault(o: VaultOptions): Promise<Vault> {
   const shredder = new Shredder({ store: o.store, keyring, dataKeys: keys, pseudonyms, compactor, clock: o.clock, logger });
   await shredder.recover();
 
+  const pending = await o.store.db.selectFrom('vault_log').select((eb) => eb.fn.coalesce(eb.fn.sum<number>('n_events'), eb.lit(0)).as('n')).executeTakeFirst();
+  const backlogAtOpen = Number(pending?.n ?? 0);
+  const backlog = () => backlogAtOpen + log.appended - compactor.compacted;
+
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let loop: Promise<void> = Promise.resolve();
-  const interval = o.compactIntervalMs ?? 5000;
+  const interval = o.compactIntervalMs ?? 30_000;
+  const maxBacklog = o.compactBacklogEvents ?? 200_000;
+  let last = o.clock.now();
   const tick = () => {
     loop = (async () => {
-      try {
-        await compactor.drain();
-        await compactor.maintain();
-      } catch (err) {
-        logger.error({ err }, 'compaction failed; will retry');
+      if (o.clock.now() - last >= interval || backlog() >= maxBacklog) {
+        try {
+          await compactor.drain();
+          await compactor.maintain();
+        } catch (err) {
+          logger.error({ err }, 'compaction failed; will retry');
+        }
+        last = o.clock.now();
       }
-      if (!stopped) timer = setTimeout(tick, interval);
+      if (!stopped) timer = setTimeout(tick, Math.min(1000, interval));
     })();
   };
-  if (interval > 0) timer = setTimeout(tick, interval);
+  if (interval > 0) timer = setTimeout(tick, Math.min(1000, interval));
 
   return {
     keyring, keys, pseudonyms, log, compactor, reader, shredder,

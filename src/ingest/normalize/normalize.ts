@@ -90,6 +90,8 @@ export function normalizeSignals(catalog: SignalCatalog, signals: unknown, rules
   // Position of each (signal, ts) already kept, to collapse repeats onto the last value.
   const seen = new Map<number, number>();
   let halves: Array<{ index: number; isLat: boolean; ts: number; value: number; used: boolean }> | undefined;
+  let lastText: unknown;
+  let lastTs = NaN;
   const latest = rules.now + rules.maxFutureMs;
   const earliest = rules.now - rules.maxAgeMs;
 
@@ -109,7 +111,17 @@ export function normalizeSignals(catalog: SignalCatalog, signals: unknown, rules
       reject(out, i, name.slice(0, 100), 'ODM_ERR_SIGNAL_UNKNOWN', `${name.slice(0, 100)} is not a signal in the catalogue`);
       continue;
     }
-    const ts = s.timestamp === undefined ? rules.eventTime : parseTimestamp(s.timestamp);
+    // Signals of one event usually share a timestamp: parse each distinct text once.
+    let ts: number;
+    if (s.timestamp === undefined) ts = rules.eventTime;
+    else if (s.timestamp === lastText) ts = lastTs;
+    else {
+      ts = parseTimestamp(s.timestamp);
+      if (typeof s.timestamp === 'string') {
+        lastText = s.timestamp;
+        lastTs = ts;
+      }
+    }
     if (Number.isNaN(ts)) {
       reject(out, i, name, 'ODM_ERR_SIGNAL_TIMESTAMP_INVALID', 'timestamp must be RFC 3339 or epoch milliseconds');
       continue;

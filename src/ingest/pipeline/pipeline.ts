@@ -13,11 +13,11 @@ import type { IdentityLookup } from '../../identity/identity-lookup.ts';
 import type { PrivacyPolicy } from '../../privacy/apply-privacy.ts';
 import { applyPrivacy } from '../../privacy/apply-privacy.ts';
 import type { EventLog, PendingWrite } from '../../vault/event-log.ts';
+import { keyedHash } from '../../vault/keyed-hash.ts';
 import type { LogEvent } from '../../vault/log-record.ts';
 import { readEnvelope, type Envelope } from '../envelope/envelope.ts';
 import { normalizeSignals } from '../normalize/normalize.ts';
 import type { SignalCatalog } from '../normalize/signal-catalog.ts';
-import { createKeccak } from '../verify/keccak-wasm.ts';
 import { VERIFIED, verifyFailure } from '../verify/verify-codes.ts';
 import type { VerifyPool } from '../verify/verify-pool.ts';
 import type { EventResult } from './ingest-result.ts';
@@ -81,7 +81,6 @@ function rejected(index: number, id: string | undefined, code: ErrorCode, messag
 
 export class IngestPipeline {
   readonly #o: IngestPipelineOptions;
-  readonly #keccak = createKeccak();
   readonly #names: readonly string[];
   #inflight = 0;
   readonly #events: Counter<string> | undefined;
@@ -307,12 +306,16 @@ export class IngestPipeline {
     return { vehicleId: String(s.tokenId), version: vehicle.version, owner: vehicle.owner };
   }
 
+  /**
+   * 16 bytes: the minute of the event's time (big-endian) then 12 bytes of a keyed hash of its identity.
+   * The time prefix makes inserts land near the end of the index (random keys slow B-tree inserts
+   * five-fold at a few million rows) and reveals only how many events some vehicle sent per minute.
+   */
   #dedupHash(env: Envelope): Buffer {
-    const text = `${env.subject}\n${env.time}\n${env.type}\n${env.source}\n${env.id}`;
-    const secret = this.#o.dedupSecret;
-    const buf = Buffer.allocUnsafe(secret.length + Buffer.byteLength(text));
-    secret.copy(buf, 0);
-    buf.write(text, secret.length);
-    return this.#keccak.hash(buf).subarray(0, 16);
+    const key = Buffer.allocUnsafe(16);
+    key.writeUInt32BE(Math.floor(env.time / 60_000) >>> 0, 0);
+    keyedHash(this.#o.dedupSecret, `${env.subject}\n${env.time}\n${env.type}\n${env.source}\n${env.id}`).copy(key, 4, 0, 12);
+    return key;
   }
+
 }
