@@ -150,6 +150,9 @@ export const deployPlan: DeployStep[] = [
       await handProtocol2ToGovernance(ctx);
     },
   },
+  // --- App access ---
+  // License API keys (signers with expiry) and redirect URIs, managed by each license's holder.
+  { name: 'LicenseSigners', contract: 'LicenseSigners', args: (ctx) => [addressOf(ctx, 'Licenses')] },
 ];
 
 // --- Protocol II deploy helpers ---

@@ -48,6 +48,13 @@ export const ENV_VARS = {
   OPENDIMO_SMARTCAR_SCOPES: 'connectors.smartcar.scopes',
   OPENDIMO_SMARTCAR_UNIT_SYSTEM: 'connectors.smartcar.unitSystem',
   OPENDIMO_SMARTCAR_MODE: 'connectors.smartcar.mode',
+  OPENDIMO_AGGREGATES_K: 'aggregates.k',
+  OPENDIMO_AGGREGATES_H3_RESOLUTION: 'aggregates.h3Resolution',
+  OPENDIMO_AGGREGATES_EPSILON: 'aggregates.epsilon',
+  OPENDIMO_LIVE_BUFFER_SIZE: 'live.bufferSize',
+  OPENDIMO_WEBHOOK_MAX_FAILURES: 'webhooks.maxFailures',
+  OPENDIMO_WEBHOOK_ALLOW_HTTP: 'webhooks.allowHttp',
+  OPENDIMO_WEBHOOK_ALLOW_PRIVATE_TARGETS: 'webhooks.allowPrivateTargets',
 } as const;
 
 type Plain = Record<string, unknown>;

@@ -126,6 +126,55 @@ export const configSchema = z
           .optional(),
       })
       .optional(),
+    /** Live telemetry streams (src/live): every field has a default there. */
+    live: z
+      .object({
+        /** Updates a subscriber may have queued before it is dropped as a slow consumer. Default 1024. */
+        bufferSize: z.coerce.number().int().min(16).max(1_000_000).optional(),
+        maxStreams: z.coerce.number().int().min(1).optional(),
+        maxStreamsPerLicense: z.coerce.number().int().min(1).optional(),
+      })
+      .optional(),
+    /** Webhooks (src/webhooks): every field has a default there. */
+    webhooks: z
+      .object({
+        /** Consecutive failed deliveries after which a webhook is disabled. Default 10. */
+        maxFailures: z.coerce.number().int().min(1).max(1000).optional(),
+        /** Attempts per delivery before it is given up. Default 15. */
+        maxAttempts: z.coerce.number().int().min(1).max(100).optional(),
+        /** First retry delay; doubles per attempt up to backoffMaxMs. Defaults 1000 and 600000. */
+        backoffBaseMs: z.coerce.number().int().min(1).optional(),
+        backoffMaxMs: z.coerce.number().int().min(1).optional(),
+        /** Per-request timeout for deliveries and target verification. Default 10000. */
+        timeoutMs: z.coerce.number().int().min(100).max(120_000).optional(),
+        /** http:// targets (dev mode default true; production default false: https only). */
+        allowHttp: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).optional(),
+        /** Targets on loopback or private addresses (dev mode default true; production default false). */
+        allowPrivateTargets: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).optional(),
+        /** Deliveries in flight at once. Default 16. */
+        concurrency: z.coerce.number().int().min(1).max(1024).optional(),
+        /** Webhooks per license. Default 100. */
+        maxPerLicense: z.coerce.number().int().min(1).optional(),
+        /** Days the delivery log is kept. Default 7. */
+        logRetentionDays: z.coerce.number().int().min(1).max(365).optional(),
+      })
+      .optional(),
+    /** Anonymized aggregates (src/unions/aggregates). */
+    aggregates: z
+      .object({
+        /**
+         * Every released group covers at least k distinct vehicles and k distinct owners. The founding
+         * documents forbid releasing a group of 10 (default > 10), so anything ≤ 10 is refused.
+         */
+        k: z.coerce.number().int().min(11, 'must be at least 11: the founding documents forbid releasing a group of 10 or fewer vehicles').max(100_000).optional(),
+        /** H3 resolution locations are coarsened to (0–6; default 5). */
+        h3Resolution: z.coerce.number().int().min(0).max(6, 'must be 6 or coarser: locations are never released finer than H3 resolution 6').optional(),
+        /** Laplace noise for every dataset (epsilon per period; unset = no noise). */
+        epsilon: z.coerce.number().positive().max(100).optional(),
+        /** Per-dataset epsilon, overriding `epsilon` (dataset id → epsilon; 0 = no noise for it). */
+        epsilonByDataset: z.record(z.string(), z.coerce.number().min(0).max(100)).optional(),
+      })
+      .optional(),
     log: z.object({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
       pretty: z.boolean().optional(),

@@ -32,6 +32,7 @@ export interface IngestServiceOptions {
   maxInflight?: number;
   compactIntervalMs?: number;
   maxEventsPerCommit?: number;
+  maxEventsPerCompaction?: number;
 }
 
 export interface IngestService {
@@ -56,6 +57,7 @@ export async function startIngestService(o: IngestServiceOptions): Promise<Inges
     ...(o.metrics ? { metrics: o.metrics } : {}),
     ...(o.compactIntervalMs !== undefined ? { compactIntervalMs: o.compactIntervalMs } : {}),
     ...(o.maxEventsPerCommit ? { maxEventsPerCommit: o.maxEventsPerCommit } : {}),
+    ...(o.maxEventsPerCompaction ? { maxEventsPerCompaction: o.maxEventsPerCompaction } : {}),
   });
   const privacy = new PrivacySettingsStore(o.store, vault.keys, o.clock);
   try {

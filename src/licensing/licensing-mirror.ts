@@ -12,6 +12,8 @@ import { createLicenseGate, type LicenseGate } from './license-gate.ts';
 import { registerLicensingHandlers } from './licensing-handlers.ts';
 import { LicensingIndex } from './licensing-index.ts';
 import { LICENSING_CONTRACTS } from './licensing-tables.ts';
+import { LICENSE_SIGNERS_CONTRACT, registerSignerHandlers } from './signer-handlers.ts';
+import { LicenseSignerIndex } from './signer-index.ts';
 
 export interface LicensingMirrorOptions {
   store: Store;
@@ -33,6 +35,8 @@ export const LICENSING_MIRROR_VERSION = '1';
 
 export class LicensingMirror {
   readonly index = new LicensingIndex();
+  /** License API keys and redirect URIs (empty when the deployment has no LicenseSigners contract). */
+  readonly signers = new LicenseSignerIndex();
   readonly indexer: ChainIndexer;
   readonly gate: LicenseGate;
   readonly #store: Store;
@@ -54,6 +58,7 @@ export class LicensingMirror {
       ...(opts.pollIntervalMs !== undefined ? { pollIntervalMs: opts.pollIntervalMs } : {}),
     });
     registerLicensingHandlers(this.indexer);
+    if (opts.contracts[LICENSE_SIGNERS_CONTRACT]) registerSignerHandlers(this.indexer, this.signers, opts.store);
     this.indexer.onCommit((changes) => this.index.applyAll(changes));
     this.indexer.onReset(() => this.index.load(this.#store.db));
     this.gate = createLicenseGate(this.index);
@@ -68,6 +73,7 @@ export class LicensingMirror {
     const mirror = new LicensingMirror(opts);
     await mirror.indexer.open();
     await mirror.index.load(opts.store.db);
+    await mirror.signers.load(opts.store.db);
     return mirror;
   }
 

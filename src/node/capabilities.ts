@@ -7,6 +7,9 @@ import { ingestCapability } from '../ingest/ingest-capability.ts';
 import { ownerAuthCapability } from '../api/auth/owner-auth-capability.ts';
 import { activityCapability } from '../activity/activity-capability.ts';
 import { connectorsCapability } from '../connectors/connectors-capability.ts';
+import { ownersCapability } from '../owners/owners-capability.ts';
+import { consoleCapability } from '../console/console-capability.ts';
+import { webCapability } from '../webapp/web-capability.ts';
 
 export const capabilities: Capability[] = [
   // Vehicle identity and consent mirrored from the chain; relayer; identity GraphQL.
@@ -23,4 +26,10 @@ export const capabilities: Capability[] = [
   emulatorCapability,
   // Tesla and Smartcar connectors: onboarding, polling, owner control, commands (after the emulator, whose URLs dev mode uses).
   connectorsCapability,
+  // The owner dashboard's API: email accounts with an embedded wallet, vehicle data, glovebox, consent inbox, export, deletion.
+  ownersCapability,
+  // Developer and licensing consoles: license reads, applications, the licensing team's transactions, metrics.
+  consoleCapability,
+  // The web dashboard (web/dist) at `/`, rebuilt at start when web/ changed; last, so its catch-all route never shadows an API route.
+  webCapability,
 ];

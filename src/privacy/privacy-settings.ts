@@ -6,6 +6,7 @@ import type { Store } from '../store/store.ts';
 import { open, seal } from '../vault/aead.ts';
 import { vehicleKeyRef, type DataKeys } from '../vault/data-keys.ts';
 import { aad } from '../vault/records.ts';
+import { kyselySql, vaultSql } from '../vault/vault-sql.ts';
 import type { PrivacyPolicy } from './apply-privacy.ts';
 import { compileZone, MAX_ZONES, validateZone, type ZoneSpec } from './zones.ts';
 
@@ -54,7 +55,7 @@ export class PrivacySettingsStore {
 
   async #openZones(vehicleId: string, version: number, sealed: Buffer): Promise<ZoneSpec[]> {
     const ref = vehicleKeyRef(vehicleId, version);
-    const key = (await this.#keys.getMany(this.#store.db, [{ ref, kind: 'vehicle' }], false)).get(ref);
+    const key = (await this.#keys.getMany(kyselySql(this.#store.db), [{ ref, kind: 'vehicle' }], false)).get(ref);
     if (!key) return [];
     return JSON.parse(open(key, sealed, aad.privacy(vehicleId, version)).toString('utf8')) as ZoneSpec[];
   }
@@ -71,7 +72,7 @@ export class PrivacySettingsStore {
       let zones: Buffer | null = null;
       if (settings.zones.length > 0) {
         const ref = vehicleKeyRef(vehicleId, version);
-        const key = (await this.#keys.getMany(trx, [{ ref, kind: 'vehicle', vehicleId, version, owner: owner.toLowerCase() }], true)).get(ref)!;
+        const key = (await this.#keys.getMany(vaultSql(this.#store, trx), [{ ref, kind: 'vehicle', vehicleId, version, owner: owner.toLowerCase() }], true)).get(ref)!;
         zones = seal(key, Buffer.from(JSON.stringify(settings.zones)), aad.privacy(vehicleId, version));
       }
       const row = { location_opt_out: settings.locationOptOut ? 1 : 0, zones, updated_at: this.#clock.now() };

@@ -393,6 +393,200 @@ export interface ActivityHeadsTable {
   mac: Buffer;
 }
 
+// --- dashboard: owner accounts, glovebox, consent documents, license applications (src/owners,
+// src/glovebox, src/consent-inbox, src/console) ---
+
+export interface OwnerAccountsTable {
+  /** Lowercase 0x address of the owner's embedded wallet. */
+  address: string;
+  /** Keyed hash of the normalised email (look-up without storing it in the clear). */
+  email_tag: string;
+  email_ct: Buffer;
+  /** JSON {alg: 'scrypt', salt, n, r, p}: how the browser derives keys from the password. */
+  kdf: string;
+  verifier_salt: Buffer;
+  /** scrypt of the auth key the browser derives; never the password. */
+  verifier: Buffer;
+  /** JSON {v, alg, iv, ct}: the wallet key sealed in the browser. */
+  wallet: string;
+  failed_logins: ColumnType<number, number | undefined, number>;
+  locked_until: ColumnType<number, number | undefined, number>;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface GloveboxDocumentsTable {
+  doc_id: string;
+  vehicle_id: string;
+  owner_version: number;
+  owner: string;
+  kind: string;
+  size: number;
+  meta_ct: Buffer;
+  content_ct: Buffer;
+  created_at: number;
+}
+
+export interface ConsentDocumentsTable {
+  /** 0x keccak256 of the canonical document: the grant's `source`. */
+  hash: string;
+  grantor: string;
+  grantee: string;
+  asset: string;
+  /** JSON of the signed document. */
+  document: string;
+  created_at: number;
+}
+
+export interface LicenseApplicationsTable {
+  id: Generated<number>;
+  applicant: string;
+  kind: string;
+  legal_name: string;
+  dba: string;
+  website: string;
+  support_email: string;
+  note: string;
+  status: 'pending' | 'issued' | 'rejected' | 'withdrawn';
+  decision_reason: string | null;
+  decided_by: string | null;
+  license_id: string | null;
+  tx_hash: string | null;
+  created_at: number;
+  decided_at: number | null;
+}
+
+// --- data unions, aggregate releases, rewards, licensing metrics (src/unions, src/rewards,
+// src/licensing/metrics) ---
+
+export interface UnionMembershipsTable {
+  vehicle_id: string;
+  owner_version: number;
+  union_id: string;
+  /** Lowercase 0x address of the owner who joined. */
+  owner: string;
+  joined_at: number;
+}
+
+export interface AggregateReleasesTable {
+  release_id: Generated<number>;
+  at: number;
+  dataset: string;
+  /** JSON of the validated query parameters. */
+  params: string;
+  app_license_id: string;
+  app_address: string;
+  k: number;
+  /** Decimal epsilon of the Laplace noise, or null without noise. */
+  epsilon: string | null;
+  /** JSON {groups, totals}: exactly what the app received. */
+  released: string;
+  released_count: number;
+  suppressed_count: number;
+  /** Sealed JSON of the suppressed groups (keys and distinct counts), under a KEK-derived key. */
+  suppressed_ct: Buffer;
+  /** Distinct vehicles in released groups. */
+  contributors: number;
+}
+
+export interface RewardsWeeksTable {
+  week: number;
+  /** Epoch ms; the week covers hour chunks starting in [week_start, week_end). */
+  week_start: number;
+  week_end: number;
+  rules_version: string;
+  /** sha256 of the frozen inputs. */
+  inputs_hash: string;
+  /** Decimal wei. */
+  budget: string;
+  total: string;
+  total_points: string;
+  vehicles: number;
+  paid_vehicles: number;
+  /** 0x Merkle root; null when nobody earned. */
+  root: string | null;
+  computed_at: number;
+  posted_tx: string | null;
+  posted_at: number | null;
+}
+
+export interface RewardsInputsTable {
+  week: number;
+  vehicle_id: string;
+  /** JSON of the vehicle's frozen inputs (see src/rewards/week-inputs.ts). */
+  doc: string;
+}
+
+export interface RewardsEntriesTable {
+  week: number;
+  vehicle_id: string;
+  beneficiary: string;
+  points: number;
+  /** Decimal wei. */
+  amount: string;
+  streak_level: number;
+  streak_weeks: number;
+  streak_missed: number;
+  /** JSON array of the reasons behind the points. */
+  reasons: string;
+}
+
+export interface LicensingDecisionsTable {
+  block_number: number;
+  log_index: number;
+  tx_hash: string;
+  /** Epoch ms of the block. */
+  at: number;
+  /** issued | status | ban | unban | requirement | challenge-upheld | challenge-rejected */
+  decision: string;
+  license_id: string | null;
+  identity: string | null;
+  challenge_id: string | null;
+  status: string | null;
+  previous_status: string | null;
+  /** The published reason (or ruling URI). */
+  reason: string;
+  by_address: string | null;
+  /** Decimal wei where the decision moved an amount (requirement, slash). */
+  amount: string | null;
+}
+
+export interface LicensingMetricsMonthsTable {
+  month: string;
+  doc: string;
+  published_at: number;
+}
+
+// --- app access: license API keys, redirect URIs, developer sign-in challenges (src/licensing/signer-*,
+// src/api/apps) ---
+
+export interface LicenseSignersTable {
+  license_id: string;
+  /** Lowercase 0x address. */
+  signer: string;
+  /** Unix seconds (chain time) the signer stops being valid. */
+  expires_at_sec: number;
+  enabled_by: string;
+  enabled_at: number;
+}
+
+export interface LicenseRedirectUrisTable {
+  license_id: string;
+  uri: string;
+  set_by: string;
+  set_at: number;
+}
+
+export interface AppAuthStatesTable {
+  state: string;
+  /** Lowercase 0x client id the challenge was issued to. */
+  client_id: string;
+  domain: string;
+  challenge: string;
+  issued_at: number;
+  expires_at: number;
+}
+
 export interface Database {
   node_meta: NodeMetaTable;
   kysely_migration: KyselyMigrationTable;
@@ -430,4 +624,85 @@ export interface Database {
   connector_secrets: ConnectorSecretsTable;
   connector_accounts: ConnectorAccountsTable;
   connector_vehicles: ConnectorVehiclesTable;
+  owner_accounts: OwnerAccountsTable;
+  glovebox_documents: GloveboxDocumentsTable;
+  consent_documents: ConsentDocumentsTable;
+  license_applications: LicenseApplicationsTable;
+  union_memberships: UnionMembershipsTable;
+  aggregate_releases: AggregateReleasesTable;
+  rewards_weeks: RewardsWeeksTable;
+  rewards_inputs: RewardsInputsTable;
+  rewards_entries: RewardsEntriesTable;
+  licensing_decisions: LicensingDecisionsTable;
+  licensing_metrics_months: LicensingMetricsMonthsTable;
+  license_signers: LicenseSignersTable;
+  license_redirect_uris: LicenseRedirectUrisTable;
+  app_auth_states: AppAuthStatesTable;
+  webhooks: WebhooksTable;
+  webhook_subscriptions: WebhookSubscriptionsTable;
+  webhook_fires: WebhookFiresTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }
+
+// --- webhooks (src/webhooks) ---
+
+export interface WebhooksTable {
+  /** UUID. */
+  id: string;
+  /** Decimal id of the license that owns the webhook. */
+  license_id: string;
+  /** Lowercase 0x address deliveries read as (the license's client id; owners grant to it). */
+  grantee: string;
+  service: string;
+  /** Catalogue signal name. */
+  metric_name: string;
+  /** CEL expression. */
+  condition: string;
+  cooldown_s: number;
+  target_url: string;
+  status: 'enabled' | 'disabled';
+  disabled_reason: string | null;
+  /** Consecutive failed delivery attempts. */
+  failure_count: number;
+  display_name: string;
+  description: string;
+  /** The HMAC signing secret, sealed under the webhook key. */
+  secret_ct: Buffer;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface WebhookSubscriptionsTable {
+  webhook_id: string;
+  /** Decimal vehicle token id. */
+  vehicle_id: string;
+  created_at: number;
+}
+
+export interface WebhookFiresTable {
+  webhook_id: string;
+  vehicle_id: string;
+  /** Epoch ms of the last fire (the cooldown runs from here). */
+  fired_at: number;
+}
+
+export interface WebhookDeliveriesTable {
+  /** UUID; also the X-DIMO-Delivery-Id header. */
+  id: string;
+  webhook_id: string;
+  vehicle_id: string;
+  /** The CloudEvent id of the payload (stable across retries). */
+  event_id: string;
+  status: 'pending' | 'delivered' | 'failed' | 'dropped';
+  attempts: number;
+  next_attempt_at: number;
+  last_attempt_at: number | null;
+  /** HTTP status of the last attempt; null when it got no answer. */
+  last_status: number | null;
+  last_error: string | null;
+  /** The JSON body, sealed; null once the delivery ended. */
+  body_ct: Buffer | null;
+  created_at: number;
+  finished_at: number | null;
+}
+

@@ -22,6 +22,7 @@ import {
   aad, type ArchivedEvent, type LatestRecord, type LocationChunkRecord, type LocationLatestRecord, type RollupsRecord, type SamplesRecord,
 } from './records.ts';
 import { rollupOf, sortSeries, type Series } from './rollups.ts';
+import { vaultSql } from './vault-sql.ts';
 
 export interface CompactorOptions {
   store: Store;
@@ -123,18 +124,20 @@ export class Compactor {
     const { store } = this.#o;
     const max = this.#o.maxEventsPerRun ?? 4000;
     const n = await store.db.transaction().execute(async (trx) => {
-      let q = trx.selectFrom('vault_log').select(['id', 'epoch', 'n_events', 'ct']).orderBy('id').limit(64);
+      // Choose rows by their event counts first, then read only their ciphertext.
+      let q = trx.selectFrom('vault_log').select(['id', 'n_events']).orderBy('id').limit(64);
       if (maxEpoch !== undefined) q = q.where('epoch', '<=', maxEpoch);
       if (store.dialect === 'postgres') q = q.forUpdate().skipLocked();
-      const rows = await q.execute();
-      if (rows.length === 0) return 0;
-      const take: typeof rows = [];
+      const heads = await q.execute();
+      if (heads.length === 0) return 0;
+      const chosen: number[] = [];
       let events = 0;
-      for (const r of rows) {
-        if (take.length > 0 && events + r.n_events > max) break;
-        take.push(r);
+      for (const r of heads) {
+        if (chosen.length > 0 && events + r.n_events > max) break;
+        chosen.push(r.id);
         events += r.n_events;
       }
+      const take = await trx.selectFrom('vault_log').select(['id', 'epoch', 'ct']).where('id', 'in', chosen).orderBy('id').execute();
       const decoded: LogEvent[] = [];
       for (const r of take) {
         const key = this.#o.keyring.logKeyFor(r.epoch);
@@ -215,21 +218,11 @@ export class Compactor {
       specs.push({ ref: vehicleKeyRef(g.vehicleId, g.version), kind: 'vehicle', vehicleId: g.vehicleId, version: g.version, owner: g.owner });
       if (g.hasLocation) specs.push({ ref: locationKeyRef(g.streamId), kind: 'location' });
     }
-    const keys = await this.#o.dataKeys.getMany(trx, specs, true);
-
+    const sql = vaultSql(this.#o.store, trx);
+    const keys = await this.#o.dataKeys.getMany(sql, specs, true);
     // Existing latest records, to merge into.
-    const latestRows = new Map<string, Buffer>();
-    const vehicleIds = [...new Set(groups.map((g) => g.vehicleId))];
-    for (let i = 0; i < vehicleIds.length; i += PAGE) {
-      const rows = await trx.selectFrom('vault_latest').select(['vehicle_id', 'owner_version', 'ct']).where('vehicle_id', 'in', vehicleIds.slice(i, i + PAGE)).execute();
-      for (const r of rows) latestRows.set(`${r.vehicle_id}:${r.owner_version}`, r.ct);
-    }
-    const streams = groups.filter((g) => g.hasLocation).map((g) => g.streamId);
-    const locLatestRows = new Map<string, Buffer>();
-    for (let i = 0; i < streams.length; i += PAGE) {
-      const rows = await trx.selectFrom('vault_location_latest').select(['stream_id', 'ct']).where('stream_id', 'in', streams.slice(i, i + PAGE)).execute();
-      for (const r of rows) locLatestRows.set(r.stream_id, r.ct);
-    }
+    const latestRows = await sql.latest(groups.map((g) => ({ vehicleId: g.vehicleId, version: g.version })));
+    const locLatestRows = await sql.locationLatest(groups.filter((g) => g.hasLocation).map((g) => g.streamId));
 
     const chunkRows: Database['vault_chunks'][] = [];
     const latestOut: Database['vault_latest'][] = [];
@@ -283,21 +276,13 @@ export class Compactor {
       locLatestOut.push({ stream_id: g.streamId, ct: seal(lkey, json(latest), aad.locationLatest(g.streamId)) });
     }
 
-    for (let i = 0; i < chunkRows.length; i += PAGE) await trx.insertInto('vault_chunks').values(chunkRows.slice(i, i + PAGE)).execute();
-    for (let i = 0; i < latestOut.length; i += PAGE) {
-      await trx.insertInto('vault_latest').values(latestOut.slice(i, i + PAGE))
-        .onConflict((oc) => oc.columns(['vehicle_id', 'owner_version']).doUpdateSet((eb) => ({ ct: eb.ref('excluded.ct') })))
-        .execute();
-    }
+    await sql.insertChunks(chunkRows);
+    await sql.upsertLatest(latestOut);
     // Location rows go in stream-id order, not vehicle order, so their position says nothing either.
     locChunkRows.sort((a, b) => (a.stream_id < b.stream_id ? -1 : 1));
     locLatestOut.sort((a, b) => (a.stream_id < b.stream_id ? -1 : 1));
-    for (let i = 0; i < locChunkRows.length; i += PAGE) await trx.insertInto('vault_location_chunks').values(locChunkRows.slice(i, i + PAGE)).execute();
-    for (let i = 0; i < locLatestOut.length; i += PAGE) {
-      await trx.insertInto('vault_location_latest').values(locLatestOut.slice(i, i + PAGE))
-        .onConflict((oc) => oc.column('stream_id').doUpdateSet((eb) => ({ ct: eb.ref('excluded.ct') })))
-        .execute();
-    }
+    await sql.insertLocationChunks(locChunkRows);
+    await sql.upsertLocationLatest(locLatestOut);
   }
 }
 

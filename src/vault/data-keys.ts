@@ -2,9 +2,9 @@
 // wrapped (AES-256-GCM, key reference as associated data) by its keyring bucket key. Unwrapped keys are
 // cached as KeyObjects, bounded, least recently created out first.
 import { randomBytes, type KeyObject } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
 import { OdmError } from '../core/errors.ts';
 import type { Database } from '../store/schema.ts';
+import type { VaultSql } from './vault-sql.ts';
 import { KEY_BYTES, open, seal, toKey } from './aead.ts';
 import type { Keyring } from './keyring.ts';
 
@@ -28,8 +28,6 @@ export function locationKeyRef(streamId: string): string {
 export function wrapAad(ref: string, bucket: number, version: number): string {
   return `vault_keys/${ref}/${bucket}/${version}`;
 }
-
-type Db = Kysely<Database> | Transaction<Database>;
 
 export class DataKeys {
   readonly #keyring: Keyring;
@@ -60,10 +58,10 @@ export class DataKeys {
   }
 
   /**
-   * The keys for `specs`; with `create`, missing ones are generated and inserted through `db` (pass the
-   * transaction that writes what they encrypt). Without `create`, missing keys are absent from the map.
+   * The keys for `specs`; with `create`, missing ones are generated and inserted through `sql` (bound to
+   * the transaction that writes what they encrypt). Without `create`, missing keys are absent from the map.
    */
-  async getMany(db: Db, specs: KeySpec[], create: boolean): Promise<Map<string, KeyObject>> {
+  async getMany(sql: VaultSql, specs: KeySpec[], create: boolean): Promise<Map<string, KeyObject>> {
     const found = new Map<string, KeyObject>();
     const missing: KeySpec[] = [];
     for (const s of specs) {
@@ -72,14 +70,10 @@ export class DataKeys {
       else if (!found.has(s.ref)) missing.push(s);
     }
     if (missing.length === 0) return found;
-    for (let i = 0; i < missing.length; i += 500) {
-      const refs = missing.slice(i, i + 500).map((s) => s.ref);
-      const rows = await db.selectFrom('vault_keys').select(['key_ref', 'bucket', 'bucket_version', 'wrapped']).where('key_ref', 'in', refs).execute();
-      for (const r of rows) {
-        const key = this.unwrap(r.key_ref, r.bucket, r.bucket_version, r.wrapped);
-        found.set(r.key_ref, key);
-        this.#remember(r.key_ref, key);
-      }
+    for (const r of await sql.keys(missing.map((s) => s.ref))) {
+      const key = this.unwrap(r.key_ref, r.bucket, r.bucket_version, r.wrapped);
+      found.set(r.key_ref, key);
+      this.#remember(r.key_ref, key);
     }
     if (!create) return found;
     const fresh = missing.filter((s) => !found.has(s.ref));
@@ -103,9 +97,7 @@ export class DataKeys {
       raw.fill(0);
       found.set(s.ref, key);
     }
-    for (let i = 0; i < rows.length; i += 500) {
-      await db.insertInto('vault_keys').values(rows.slice(i, i + 500)).onConflict((oc) => oc.column('key_ref').doNothing()).execute();
-    }
+    await sql.insertKeys(rows);
     for (const r of rows) this.#remember(r.key_ref, found.get(r.key_ref)!);
     return found;
   }

@@ -10,6 +10,7 @@ import type {
 } from './records.ts';
 import { aad } from './records.ts';
 import type { Series } from './rollups.ts';
+import { kyselySql } from './vault-sql.ts';
 
 export interface ChunkSegment {
   chunkStart: number;
@@ -38,12 +39,12 @@ export class VaultReader {
 
   async #vehicleKey(vehicleId: string, version: number): Promise<KeyObject | undefined> {
     const ref = vehicleKeyRef(vehicleId, version);
-    return (await this.#keys.getMany(this.#store.db, [{ ref, kind: 'vehicle' }], false)).get(ref);
+    return (await this.#keys.getMany(kyselySql(this.#store.db), [{ ref, kind: 'vehicle' }], false)).get(ref);
   }
 
   async #locationKey(streamId: string): Promise<KeyObject | undefined> {
     const ref = locationKeyRef(streamId);
-    return (await this.#keys.getMany(this.#store.db, [{ ref, kind: 'location' }], false)).get(ref);
+    return (await this.#keys.getMany(kyselySql(this.#store.db), [{ ref, kind: 'location' }], false)).get(ref);
   }
 
   async latest(vehicleId: string, version: number): Promise<LatestRecord | undefined> {

@@ -13,6 +13,7 @@ import type { PendingWrite } from './event-log.ts';
 import type { LogEvent } from './log-record.ts';
 import { aad } from './records.ts';
 import { openVault } from './vault.ts';
+import { kyselySql } from './vault-sql.ts';
 
 const T0 = Date.UTC(2026, 0, 1, 10, 0, 0);
 const NAMES = ['speed', 'powertrainType', 'currentLocationAltitude'];
@@ -76,7 +77,7 @@ describeBothStores('vault', (target) => {
     await v.log.append([write(event('7', 'e1', T0, 50)), write(event('8', 'e2', T0, 60))]);
     await v.flush();
     const rows = await store.db.selectFrom('vault_chunks').selectAll().orderBy('vehicle_id').execute();
-    const key7 = (await v.keys.getMany(store.db, [{ ref: vehicleKeyRef('7', 1), kind: 'vehicle' }], false)).get(vehicleKeyRef('7', 1))!;
+    const key7 = (await v.keys.getMany(kyselySql(store.db), [{ ref: vehicleKeyRef('7', 1), kind: 'vehicle' }], false)).get(vehicleKeyRef('7', 1))!;
     const [r7, r8] = rows;
     assert.ok(open(key7, r7!.samples, aad.chunk(r7!.seg_id, '7', 1, r7!.chunk_start, 'samples')));
     assert.throws(() => open(key7, r7!.samples, aad.chunk(r8!.seg_id, '8', 1, r8!.chunk_start, 'samples')), /ODM_ERR_DECRYPT|does not open/);

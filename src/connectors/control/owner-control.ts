@@ -135,7 +135,6 @@ export class OwnerControl {
     const others = (await c.store.vehiclesOfAccount(row.account_id)).filter((v) => v.connection_id !== id && v.state !== 'disconnected');
     let tokensShredded = false;
     if (others.length === 0 && account && account.state !== 'disconnected') {
-      if (row.oem === 'tesla') oemRevoked = oemRevoked || 'not offered by the Tesla Fleet API';
       await c.store.shredAccount(row.account_id, 'no connection left', now);
       c.runtime.tokens.forget(row.account_id);
       tokensShredded = true;

@@ -139,7 +139,7 @@ export class Onboarding {
       if (row.state !== 'reauth_required') continue;
       await c.store.updateVehicle(row.connection_id, { state: 'active', state_reason: null, account_id: accountId, updated_at: now });
       row.state = 'active';
-      await c.runtime.add({ ...row, account_id: accountId });
+      if (c.settings.polling) await c.runtime.add({ ...row, account_id: accountId });
     }
     await recordActivity(c.services, c.logger, {
       owner: me, kind: 'connect',

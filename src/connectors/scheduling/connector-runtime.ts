@@ -54,7 +54,12 @@ export interface PollStats {
   /** Poll starts that were late by more than the tolerance. */
   late: number;
   maxLatenessMs: number;
+  /** Poll starts by lateness: counts per LATENESS_BUCKETS_MS upper bound (the last is everything above). */
+  latenessBuckets: number[];
 }
+
+/** Upper bounds (ms) of the lateness histogram in PollStats. */
+export const LATENESS_BUCKETS_MS = [10, 100, 500, 1_000, 2_000, 5_000, 10_000, 30_000, Infinity];
 
 const ACCOUNT = 'a:';
 const VEHICLE = 'v:';
@@ -75,7 +80,7 @@ export class ConnectorRuntime {
   #flushTimer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> = Promise.resolve();
   readonly stats: PollStats = {
-    runs: 0, polls: 0, late: 0, maxLatenessMs: 0, outcomes: {},
+    runs: 0, polls: 0, late: 0, maxLatenessMs: 0, outcomes: {}, latenessBuckets: LATENESS_BUCKETS_MS.map(() => 0),
     events: { data_call: 0, state_call: 0, emitted: 0, duplicate: 0, rejected: 0, nothing_new: 0 },
   };
   readonly #count: ((oem: string, outcome: string) => void) | undefined;
@@ -101,6 +106,7 @@ export class ConnectorRuntime {
         this.stats.runs++;
         if (lateness > LATE_TOLERANCE_MS) this.stats.late++;
         if (lateness > this.stats.maxLatenessMs) this.stats.maxLatenessMs = lateness;
+        this.stats.latenessBuckets[LATENESS_BUCKETS_MS.findIndex((b) => lateness <= b)]!++;
         this.#lateness?.(lateness / 1000);
       },
     });
@@ -128,19 +134,30 @@ export class ConnectorRuntime {
     const rows = await this.o.store.activeVehicles();
     const now = this.o.clock.now();
     for (const row of rows) await this.add(row, now + spread(this.o.startSpreadMs ?? 30_000, this.#random));
-    if (this.o.realTimers) {
-      this.scheduler.start();
-      const every = this.o.progressFlushMs ?? 5_000;
-      const tick = () => {
-        this.#flushTimer = setTimeout(() => {
-          void this.flushProgress().finally(() => {
-            if (this.#flushTimer) tick();
-          });
-        }, every);
-        this.#flushTimer.unref();
-      };
-      tick();
+    if (this.o.realTimers) this.launch();
+  }
+
+  /**
+   * Starts the real timers (and the progress writer). With `spreadMs`, every connection is first
+   * rescheduled at a random point of the next `spreadMs` (the bench connects first, then launches).
+   */
+  launch(spreadMs?: number): void {
+    if (spreadMs !== undefined) {
+      const now = this.o.clock.now();
+      for (const id of this.vehicles.keys()) this.scheduler.schedule(VEHICLE + id, now + spread(spreadMs, this.#random));
     }
+    this.scheduler.start();
+    if (this.#flushTimer) return;
+    const every = this.o.progressFlushMs ?? 5_000;
+    const tick = () => {
+      this.#flushTimer = setTimeout(() => {
+        void this.flushProgress().finally(() => {
+          if (this.#flushTimer) tick();
+        });
+      }, every);
+      this.#flushTimer.unref();
+    };
+    tick();
   }
 
   async stop(): Promise<void> {
@@ -296,7 +313,8 @@ export class ConnectorRuntime {
   /** The account's refresh token died: stop its vehicles, mark them, tell the owner. */
   async #accountDead(accountId: string, reason: string): Promise<void> {
     const now = this.o.clock.now();
-    const rows = (await this.o.store.vehiclesOfAccount(accountId)).filter((r) => r.state === 'active' || r.state === 'paused');
+    // Paused connections stay paused (the owner resumes them after logging in again).
+    const rows = (await this.o.store.vehiclesOfAccount(accountId)).filter((r) => r.state === 'active');
     for (const r of rows) {
       await this.remove(r.connection_id);
       await this.o.store.updateVehicle(r.connection_id, { state: 'reauth_required', state_reason: reason, updated_at: now });

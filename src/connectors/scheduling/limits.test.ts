@@ -162,6 +162,7 @@ test('Smartcar batch: a failing item does not sink the others; it alone is retri
   const h = await harness();
   try {
     await h.connectAccount('smartcar', await smartcarConnect(emu, vehicle.accountId));
+    const seq = await lastSeq();
     await control(emu, 'POST', '/faults', { vehicle: vehicle.key, path: '/odometer', status: 500, times: 1 });
     h.capture = true;
     await h.advance(15 * 60_000, 5_000);
@@ -171,7 +172,7 @@ test('Smartcar batch: a failing item does not sink the others; it alone is retri
     const second = docs[1]!.data.signals.map((s) => s.name);
     assert.ok(!first.includes('powertrainTransmissionTravelledDistance') && first.includes('powertrainTractionBatteryStateOfChargeCurrent'));
     assert.deepEqual(second, ['powertrainTransmissionTravelledDistance']);
-    const batches = (await calls(`vehicle=${vehicle.key}&path=/batch`, 0)).map((c) => c.at);
+    const batches = (await calls(`vehicle=${vehicle.key}&path=/batch`, seq)).map((c) => c.at);
     assert.equal(batches[1]! - batches[0]!, 5_000, 'the failed item came back after a short backoff');
     const odometer = await (async () => {
       await h.ingest.vault.flush();
@@ -188,6 +189,7 @@ test('501 (not capable) drops that path for the vehicle: it is never asked again
   const h = await harness();
   try {
     await h.connectAccount('smartcar', await smartcarConnect(emu, vehicle.accountId));
+    const seq = await lastSeq();
     await control(emu, 'POST', '/faults', { vehicle: vehicle.key, path: '/location', status: 501 });
     await h.advance(40 * 60_000, 60_000);
     const v = [...h.runtime.vehicles.values()].find((x) => x.oemVehicleId === vehicle.oemId)!;
@@ -196,7 +198,7 @@ test('501 (not capable) drops that path for the vehicle: it is never asked again
     assert.deepEqual(JSON.parse(row!.dropped_paths), [...v.dropped].sort());
     const faults = (await control<{ faults: Fault[] }>(emu, 'GET', '/faults')).faults;
     const hit = faults.find((f) => f.vehicle === vehicle.key && f.path === '/location')!;
-    const polls = (await calls(`vehicle=${vehicle.key}&path=/batch`, 0)).length;
+    const polls = (await calls(`vehicle=${vehicle.key}&path=/batch`, seq)).length;
     assert.ok(polls >= 5);
     assert.equal(hit.hits, 1, `asked for /location once in ${polls} polls`);
   } finally {

@@ -26,13 +26,11 @@ export class OemCaller {
   readonly #tokens: TokenManager;
   readonly #gates: RateGates;
   readonly #clock: Clock;
-  readonly onRateLimited: ((ctx: CallContext, scope: 'app' | 'vehicle', until: number) => void) | undefined;
 
-  constructor(tokens: TokenManager, gates: RateGates, clock: Clock, onRateLimited?: (ctx: CallContext, scope: 'app' | 'vehicle', until: number) => void) {
+  constructor(tokens: TokenManager, gates: RateGates, clock: Clock) {
     this.#tokens = tokens;
     this.#gates = gates;
     this.#clock = clock;
-    this.onRateLimited = onRateLimited;
   }
 
   get gates(): RateGates {
@@ -56,7 +54,6 @@ export class OemCaller {
     if (limited) {
       if (limited.scope === 'app') this.#gates.blockApp(ctx.oem, limited.until);
       else if (ctx.vehicleKey !== undefined) this.#gates.blockVehicle(ctx.vehicleKey, ctx.category, limited.until);
-      this.onRateLimited?.(ctx, limited.scope, limited.until);
       throw rateLimited(ctx, limited.until, limited.scope);
     }
     if (res.status >= 500 && res.status !== 501) {

@@ -3,7 +3,7 @@
 // It never calls wake_up except for a command (see tesla-commands.ts).
 import { createHash } from 'node:crypto';
 import { OdmError } from '../../core/errors.ts';
-import { header, type OemHttp, type OemResponse } from '../http/oem-http.ts';
+import type { OemHttp, OemResponse } from '../http/oem-http.ts';
 import type { OemAccountInfo, OemAuthApi, OemVehicle, RefreshOutcome, TokenGrant } from '../oem-types.ts';
 
 export interface TeslaSettings {
@@ -179,4 +179,3 @@ export function pkcePair(verifier: string): { verifier: string; challenge: strin
   return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
 }
 
-export { header };

@@ -1,7 +1,9 @@
 // A small pool of worker threads that verify event signatures on every core. Calls made in the same
-// turn of the event loop are merged into one job (one copy into shared memory, one message per
-// worker) so per-message overhead is paid per batch, not per event; a large job is spread across all
-// workers by event index.
+// turn of the event loop are merged into one job (one copy of the bytes and one message per worker)
+// so per-message overhead is paid per batch, not per event; a large job is spread across all workers
+// by event index. Byte buffers travel to the worker and back (transferred, never shared): a
+// SharedArrayBuffer would live until an idle worker happened to collect garbage, which let tens of
+// megabytes pile up per worker.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { OdmError } from '../../core/errors.ts';
@@ -35,6 +37,8 @@ interface Pending {
 interface Slot {
   worker: Worker;
   busyBytes: number;
+  /** Buffers back from the worker, for reuse. */
+  spares: ArrayBuffer[];
   waiting: Map<number, { bytes: number; done: (reply: VerifyReply) => void; fail: (err: unknown) => void }>;
 }
 
@@ -55,13 +59,14 @@ export class VerifyPool {
 
   #spawn(): Slot {
     const worker = new Worker(new URL('./verify-worker.ts', import.meta.url));
-    const slot: Slot = { worker, busyBytes: 0, waiting: new Map() };
+    const slot: Slot = { worker, busyBytes: 0, spares: [], waiting: new Map() };
     worker.unref();
     worker.on('message', (reply: VerifyReply) => {
       const w = slot.waiting.get(reply.id);
       if (!w) return;
       slot.waiting.delete(reply.id);
       slot.busyBytes -= w.bytes;
+      if (slot.spares.length < 2) slot.spares.push(reply.buf);
       w.done(reply);
     });
     const failAll = (err: unknown) => {
@@ -100,13 +105,10 @@ export class VerifyPool {
     let total = 0;
     let nDocs = 0;
     for (const p of batch) for (const d of p.docs) (total += d.length), nDocs++;
-    const buf = new SharedArrayBuffer(Math.max(1, total));
-    const bytes = new Uint8Array(buf);
     const offsets = new Uint32Array(nDocs * 2);
     let at = 0, k = 0;
     for (const p of batch) {
       for (const d of p.docs) {
-        bytes.set(d, at);
         offsets[k++] = at;
         at += d.length;
         offsets[k++] = at;
@@ -117,11 +119,15 @@ export class VerifyPool {
     const id = this.#nextId++;
     const replies = targets.map((slot, phase) =>
       new Promise<VerifyReply>((done, fail) => {
+        const buf = take(slot, total);
+        const bytes = new Uint8Array(buf);
+        let o = 0;
+        for (const p of batch) for (const d of p.docs) (bytes.set(d, o), (o += d.length));
         const share = Math.ceil(total / targets.length);
         slot.waiting.set(id, { bytes: share, done, fail });
         slot.busyBytes += share;
         const job: VerifyJob = { id, buf, docs: offsets, stride: targets.length, phase };
-        slot.worker.postMessage(job);
+        slot.worker.postMessage(job, [buf]);
       }),
     );
     Promise.all(replies).then(
@@ -152,11 +158,26 @@ export class VerifyPool {
     );
   }
 
+  /** V8 heap sizes of the worker threads (diagnostics). */
+  async heapStatistics(): Promise<Array<{ used: number; total: number }>> {
+    return Promise.all(this.#slots.map(async (s) => {
+      const h = await s.worker.getHeapStatistics();
+      return { used: h.used_heap_size, total: h.total_heap_size };
+    }));
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     await Promise.all(this.#slots.map((s) => s.worker.terminate()));
   }
+}
+
+/** A spare buffer of at least `size` bytes, or a new one. */
+function take(slot: Slot, size: number): ArrayBuffer {
+  const i = slot.spares.findIndex((b) => b.byteLength >= size);
+  if (i >= 0) return slot.spares.splice(i, 1)[0]!;
+  return new ArrayBuffer(Math.max(size, 64 * 1024));
 }
 
 /** Each worker filled in the events of its phase; take each event from the worker that computed it. */

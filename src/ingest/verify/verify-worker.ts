@@ -9,7 +9,8 @@ import { DATA_BASE64_INVALID, NOT_MINE, SIG_INVALID, SIG_MALFORMED, VERIFIED } f
 
 export interface VerifyJob {
   id: number;
-  buf: SharedArrayBuffer;
+  /** Transferred to the worker and back with the reply, so the main thread can reuse it. */
+  buf: ArrayBuffer;
   /** [start, end) byte offsets of each document in buf. */
   docs: Uint32Array;
   stride: number;
@@ -18,6 +19,7 @@ export interface VerifyJob {
 
 export interface VerifyReply {
   id: number;
+  buf: ArrayBuffer;
   /** Events per document; UNSCANNABLE when the document could not be scanned. */
   docEvents: Uint32Array;
   status: Uint8Array;
@@ -76,10 +78,10 @@ function handle(job: VerifyJob): VerifyReply {
     const ok = scanDocument(bytes, job.docs[2 * d]!, job.docs[2 * d + 1]!, verifyOne);
     docEvents[d] = ok ? n - before : UNSCANNABLE;
   }
-  return { id: job.id, docEvents, status: status.slice(0, n), signers: signers.slice(0, n * 20) };
+  return { id: job.id, buf: job.buf, docEvents, status: status.slice(0, n), signers: signers.slice(0, n * 20) };
 }
 
 parentPort?.on('message', (job: VerifyJob) => {
   const reply = handle(job);
-  parentPort!.postMessage(reply, [reply.docEvents.buffer as ArrayBuffer, reply.status.buffer as ArrayBuffer, reply.signers.buffer as ArrayBuffer]);
+  parentPort!.postMessage(reply, [reply.buf, reply.docEvents.buffer as ArrayBuffer, reply.status.buffer as ArrayBuffer, reply.signers.buffer as ArrayBuffer]);
 });

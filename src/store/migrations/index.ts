@@ -10,6 +10,15 @@ import * as m0300 from './0300_licensing_mirror.ts';
 import * as m0400 from './0400_owner_auth.ts';
 import * as m0401 from './0401_activity_log.ts';
 import * as m0500 from './0500_connectors.ts';
+import * as m0600 from './0600_unions.ts';
+import * as m0601 from './0601_rewards.ts';
+import * as m0602 from './0602_licensing_metrics.ts';
+import * as m0700 from './0700_app_access.ts';
+import * as m0750 from './0750_webhooks.ts';
+import * as m0800 from './0800_owner_accounts.ts';
+import * as m0801 from './0801_glovebox.ts';
+import * as m0802 from './0802_consent_documents.ts';
+import * as m0803 from './0803_license_applications.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_node_meta': m0001,
@@ -21,4 +30,13 @@ export const migrations: Record<string, Migration> = {
   '0400_owner_auth': m0400,
   '0401_activity_log': m0401,
   '0500_connectors': m0500,
+  '0600_unions': m0600,
+  '0601_rewards': m0601,
+  '0602_licensing_metrics': m0602,
+  '0700_app_access': m0700,
+  '0750_webhooks': m0750,
+  '0800_owner_accounts': m0800,
+  '0801_glovebox': m0801,
+  '0802_consent_documents': m0802,
+  '0803_license_applications': m0803,
 };

@@ -1,0 +1,12 @@
+import { VerifyPool } from '/work/main/src/ingest/verify/verify-pool.ts';
+import { openStore } from '/work/main/src/store/open-store.ts';
+import { silentLogger } from '/work/main/src/core/logger.ts';
+const m = (l: string) => console.log(l, Math.round(process.memoryUsage().rss / 2 ** 20), 'MB rss', Math.round(process.memoryUsage().arrayBuffers / 2 ** 20), 'MB ab');
+m('start');
+const store = await openStore({ dataDir: '/tmp/base-' + process.pid, logger: silentLogger() });
+m('store');
+const p = new VerifyPool({ threads: 2 });
+await p.verify([Buffer.from('{}')]);
+m('pool');
+await new Promise((r) => setTimeout(r, 500));
+m('pool idle');
