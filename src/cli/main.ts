@@ -10,6 +10,8 @@ import { registerLicense } from './commands/license.ts';
 import { registerMigrate } from './commands/migrate.ts';
 import { registerNode } from './commands/node.ts';
 import { registerPay } from './commands/pay.ts';
+import { registerRewards } from './commands/rewards.ts';
+import { registerMetrics } from './commands/metrics.ts';
 
 export function buildProgram(): Command {
   const program = new Command('opendimo')
@@ -23,6 +25,8 @@ export function buildProgram(): Command {
   registerGov(program);
   registerIssuance(program);
   registerPay(program);
+  registerRewards(program);
+  registerMetrics(program);
   registerEmulator(program);
   return program;
 }

@@ -155,6 +155,7 @@ export const ERROR_CODES = {
   ODM_ERR_WEBHOOK_CONDITION_INVALID: { status: 400, retryable: false },
   ODM_ERR_WEBHOOK_METRIC_UNKNOWN: { status: 400, retryable: false },
   ODM_ERR_WEBHOOK_LIMIT: { status: 409, retryable: false },
+  ODM_ERR_WEBHOOK_NAME_TAKEN: { status: 409, retryable: false },
 } as const satisfies Record<string, { status: number; retryable: boolean }>;
 
 export type KnownErrorCode = keyof typeof ERROR_CODES;

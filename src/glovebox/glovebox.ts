@@ -11,6 +11,7 @@ import { OdmError } from '../core/errors.ts';
 import type { Store } from '../store/store.ts';
 import { open, seal } from '../vault/aead.ts';
 import { vehicleKeyRef, type DataKeys } from '../vault/data-keys.ts';
+import { kyselySql } from '../vault/vault-sql.ts';
 
 export const DOCUMENT_KINDS = ['insurance', 'registration', 'inspection', 'other'] as const;
 export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
@@ -43,7 +44,7 @@ export class Glovebox {
   async #key(vehicleId: string, version: number, owner: string | undefined): Promise<KeyObject | undefined> {
     const ref = vehicleKeyRef(vehicleId, version);
     const spec = owner ? { ref, kind: 'vehicle' as const, vehicleId, version, owner: owner.toLowerCase() } : { ref, kind: 'vehicle' as const };
-    return (await this.#keys.getMany(this.#store.db, [spec], owner !== undefined)).get(ref);
+    return (await this.#keys.getMany(kyselySql(this.#store.db), [spec], owner !== undefined)).get(ref);
   }
 
   async add(owner: string, vehicleId: string, version: number, doc: { kind: DocumentKind; name: string; mediaType: string; content: Buffer }): Promise<DocumentInfo> {

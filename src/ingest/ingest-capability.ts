@@ -2,6 +2,7 @@
 // ingest on the embedded broker (hooked) or an external one (consumers), and an optional mTLS listener.
 // Signatures are checked against the identity mirror (the identity capability, which starts first).
 import { dirname, join, resolve } from 'node:path';
+import { requireOwner } from '../api/auth/require-owner.ts';
 import { OdmError } from '../core/errors.ts';
 import { getIdentityLookup } from '../identity/identity-lookup.ts';
 import { getIdentityRuntime } from '../identity/identity-runtime.ts';
@@ -36,7 +37,11 @@ export const ingestCapability: Capability = {
       pipeline: () => service().pipeline,
       maxRequestBytes: DEFAULT_MAX_REQUEST_BYTES,
     });
-    await registerPrivacyRoutes(app, { service, clock: () => ctx.services().clock });
+    await registerPrivacyRoutes(app, {
+      service,
+      clock: () => ctx.services().clock,
+      ownerFromBearer: async (request) => (await requireOwner(request, ctx.services())).address,
+    });
   },
 
   async start(services) {

@@ -28,6 +28,8 @@ export interface AppAccess {
   nextExpiry(grantee: string, vehicleId: bigint): number | undefined;
   /** The vehicle's owner and owner epoch, if the vehicle exists. */
   vehicle(vehicleId: bigint): { owner: string; version: number } | undefined;
+  /** Vehicles on which the grantee holds every one of `privileges` now, ascending. */
+  sharedVehicles(grantee: string, privileges: readonly number[]): bigint[];
   /** Called (synchronously, after the mirrors applied it) whenever access may have changed. */
   onChange(listener: () => void): () => void;
 }
@@ -57,6 +59,15 @@ export function nodeAppAccess(services: NodeServices): AppAccess {
       return Number.isFinite(next) ? next * 1000 : undefined;
     },
     vehicle: (vehicleId) => nodeVehicle(services, vehicleId),
+    sharedVehicles(grantee, privileges) {
+      const index = getIdentityRuntime(services).mirror.index;
+      const check = getAccessCheck(services);
+      const who = grantee.toLowerCase();
+      const candidates = new Set<bigint>();
+      for (const [vehicleId, grants] of index.vehicleGrants) if (grants.has(who)) candidates.add(vehicleId);
+      for (const [grantor, grants] of index.accountGrants) if (grants.has(who)) for (const id of index.vehicleIds(grantor)) candidates.add(id);
+      return [...candidates].filter((id) => check.can(who, id, privileges)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    },
     onChange(listener) {
       const offs: Array<() => void> = [];
       const fire = () => listener();

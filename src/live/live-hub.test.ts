@@ -71,7 +71,7 @@ describe('live hub', () => {
       return value;
     };
     const nonLocation = await read([1, 6]);
-    assert.deepEqual(nonLocation.speed, { ts: Date.UTC(2026, 4, 1), timestamp: '2026-05-01T00:00:00.000Z', value: 42 });
+    assert.deepEqual(nonLocation.speed, { timestamp: Date.UTC(2026, 4, 1), value: 42 });
     assert.equal((nonLocation.powertrainType as { value: string }).value, 'ELECTRIC');
     assert.equal(nonLocation.currentLocationCoordinates, undefined);
     assert.equal(nonLocation.currentLocationAltitude, undefined);
@@ -79,15 +79,17 @@ describe('live hub', () => {
 
     const located = await read([4, 6]);
     assert.equal(located.speed, undefined, 'no privilege 1: no non-location signals');
-    assert.deepEqual((located.currentLocationCoordinates as { value: unknown }).value, { latitude: 52.5201, longitude: 13.4049, hdop: null });
+    assert.deepEqual((located.currentLocationCoordinates as { value: unknown }).value, { latitude: 52.5201, longitude: 13.4049, hdop: 0 });
     assert.equal((located.currentLocationAltitude as { value: number }).value, 34);
     assert.equal(located.approximateLocation, false);
 
+    assert.ok(located.currentLocationApproximateCoordinates, 'exact location also reads the approximate field');
     const approx = await read([6, 8]);
-    const c = (approx.currentLocationCoordinates as { value: { latitude: number; longitude: number } }).value;
+    assert.equal(approx.currentLocationCoordinates, undefined, 'privilege 8 alone: no exact coordinates');
+    const c = (approx.currentLocationApproximateCoordinates as { value: { latitude: number; longitude: number } }).value;
     assert.ok(c.latitude !== 52.5201 && Math.abs(c.latitude - 52.5201) < 0.1, 'moved to the cell centre, nearby');
-    assert.equal(approx.approximateLocation, true);
     assert.equal(approx.currentLocationAltitude, undefined);
+    assert.deepEqual(approx.signals.map((s) => s.name), ['currentLocationApproximateCoordinates']);
 
     // Only privilege 6: nothing readable, so nothing is sent.
     access.grant(APP, VEHICLE, [6]);
@@ -110,10 +112,10 @@ describe('live hub', () => {
       { time: 1000, source: 'src-b', signals: { speed: 1, exteriorAirTemperature: 20 }, location: [1, 2] },
       { time: 2000, source: 'src-a', signals: { speed: 2, exteriorAirTemperature: 21 } },
     ]));
-    const a = (await s1.next()).value;
+    const a: LiveUpdate = (await s1.next()).value;
     assert.equal(a.speed, undefined);
     assert.ok(a.currentLocationCoordinates);
-    const b = (await s2.next()).value;
+    const b: LiveUpdate = (await s2.next()).value;
     assert.equal(b.source, 'src-a');
     assert.deepEqual(b.signals.map((s) => `${s.name}=${s.valueNumber}`), ['speed=2']);
     await s1.return();

@@ -25,6 +25,8 @@ export interface LiveFilter {
 
 export interface LiveOpenRequest {
   token: string | undefined;
+  /** Claims already verified (by the GraphQL server's connection_init); then `token` is not needed. */
+  claims?: VehicleTokenClaims;
   tokenId: number;
   filter?: LiveFilter | null;
 }
@@ -109,10 +111,10 @@ export class LiveHub {
   /** Authenticates, authorizes and registers a stream; throws the refusal as an OdmError. */
   async open(request: LiveOpenRequest): Promise<LiveStream<LiveUpdate>> {
     if (this.#stopped) throw new OdmError('ODM_ERR_UNAVAILABLE', 'the node is stopping');
-    if (!request.token) throw authRequired('a live stream');
+    if (!request.token && !request.claims) throw authRequired('a live stream');
     if (!Number.isSafeInteger(request.tokenId) || request.tokenId < 0) throw new OdmError('ODM_ERR_VALIDATION', 'tokenId must be a vehicle token id', { status: 400 });
     const filter = this.#validFilter(request.filter ?? {});
-    const claims = await this.#o.auth.verifyVehicleToken(request.token);
+    const claims = request.claims ?? (await this.#o.auth.verifyVehicleToken(request.token!));
     const vehicleId = BigInt(request.tokenId);
     if (claims.vehicleId !== vehicleId) {
       throw new OdmError('ODM_ERR_LIVE_TOKEN_MISMATCH', `the vehicle token is for vehicle ${claims.vehicleId}, not ${vehicleId}`, { details: { tokenId: request.tokenId } });

@@ -3,10 +3,11 @@
 // collection (one field per catalogue signal: `speed { timestamp value }`) plus the list of every sample
 // in the event. The vehicle JWT goes in the connection_init payload as `Authorization: Bearer …`
 // (`{"Authorization": "Bearer …"}` or `{"headers": {"Authorization": …}}`); privilege 6 opens a stream.
+// Timestamps are epoch ms inside and RFC 3339 on the wire (the telemetry schema's Time scalar).
 import { GraphQLError } from 'graphql';
 import { OdmError, toOdmError } from '../core/errors.ts';
 import { loadDefaultCatalog } from '../ingest/normalize/signal-catalog.ts';
-import { bearerToken } from './app-auth.ts';
+import { bearerToken, type VehicleTokenClaims } from './app-auth.ts';
 import type { LiveHub } from './live-hub.ts';
 import { toGraphQLError } from './live-stream.ts';
 import type { LiveUpdate } from './live-update.ts';
@@ -14,18 +15,23 @@ import type { LiveUpdate } from './live-update.ts';
 /** The fastify decorator the live capability adds: the running node's hub (throws 503 while starting). */
 export const LIVE_HUB_DECORATOR = 'opendimoLiveHub';
 
-const FIXED_FIELDS = new Set(['tokenId', 'cloudEventId', 'source', 'producer', 'type', 'lastSeen', 'signals', 'approximateLocation']);
+const FIXED_FIELDS = new Set(['tokenId', 'cloudEventId', 'source', 'producer', 'type', 'lastSeen', 'signals', 'approximateLocation', 'currentLocationApproximateCoordinates']);
 
 function signalFields(): string {
   const lines: string[] = [];
   for (const s of loadDefaultCatalog().signals) {
     if (FIXED_FIELDS.has(s.name)) continue;
-    const type = s.type === 'location' ? 'LiveSignalLocation' : s.type === 'string' ? 'LiveSignalString' : 'LiveSignalFloat';
-    lines.push(`    "${s.vss}${s.unit ? ` (${s.unit})` : ''}"\n    ${s.name}: ${type}`);
+    const type = s.type === 'location' ? 'SignalLocation' : s.type === 'string' ? 'SignalString' : 'SignalFloat';
+    lines.push(`    ${JSON.stringify(`${s.vss}.${s.unit ? ` Unit: '${s.unit}'.` : ''}`)}\n    ${s.name}: ${type}`);
   }
   return lines.join('\n');
 }
 
+/**
+ * Extends the telemetry schema (src/api/telemetry/telemetry-schema.ts), whose `Time`, `SignalFloat`,
+ * `SignalString`, `SignalLocation` and `Location` it reuses, so a live update's per-signal fields read
+ * exactly like `signalsLatest`.
+ */
 export const liveTypeDefs = /* GraphQL */ `
   extend type Subscription {
     """
@@ -45,34 +51,12 @@ export const liveTypeDefs = /* GraphQL */ `
     source: String
   }
 
-  type LiveSignalFloat {
-    "RFC 3339."
-    timestamp: String!
-    value: Float!
-  }
-
-  type LiveSignalString {
-    timestamp: String!
-    value: String!
-  }
-
-  type LiveLocation {
-    latitude: Float!
-    longitude: Float!
-    hdop: Float
-  }
-
-  type LiveSignalLocation {
-    timestamp: String!
-    value: LiveLocation!
-  }
-
   type LiveSignal {
     name: String!
-    timestamp: String!
+    timestamp: Time!
     valueNumber: Float
     valueString: String
-    valueLocation: LiveLocation
+    valueLocation: Location
   }
 
   type LiveSignalUpdate {
@@ -82,18 +66,22 @@ export const liveTypeDefs = /* GraphQL */ `
     source: String!
     producer: String!
     type: String!
-    "The event's time, RFC 3339."
-    lastSeen: String!
+    "The event's time."
+    lastSeen: Time!
     "Every readable sample in the event, in order."
     signals: [LiveSignal!]!
-    "True when the coordinates are approximate (privilege 8 only, or inside a privacy zone)."
+    "True when the exact coordinates were moved by one of the owner's privacy zones."
     approximateLocation: Boolean!
 ${signalFields()}
+    "Vehicle.CurrentLocation (approximate): the centre of the H3 resolution-6 cell. Privilege 3, 4 or 8."
+    currentLocationApproximateCoordinates: SignalLocation
   }
 `;
 
 interface SubscriptionContext {
   app?: Record<string, unknown>;
+  /** Claims the telemetry server's connection_init handler already verified, when it did. */
+  vehicleToken?: VehicleTokenClaims;
   _connectionInit?: unknown;
   request?: { headers?: Record<string, unknown> };
 }
@@ -119,7 +107,7 @@ export const liveResolvers = {
     signals: {
       async subscribe(_root: unknown, args: { tokenId: number; filter?: { names?: string[] | null; source?: string | null } | null }, ctx: SubscriptionContext): Promise<AsyncIterableIterator<LiveUpdate>> {
         try {
-          return await hubOf(ctx).open({ token: tokenFrom(ctx), tokenId: args.tokenId, filter: args.filter ?? null });
+          return await hubOf(ctx).open({ token: tokenFrom(ctx), ...(ctx.vehicleToken ? { claims: ctx.vehicleToken } : {}), tokenId: args.tokenId, filter: args.filter ?? null });
         } catch (err) {
           if (err instanceof GraphQLError) throw err;
           throw toGraphQLError(toOdmError(err));

@@ -73,6 +73,17 @@ export class FakeAccess implements AppAccess {
     return this.vehicles.get(vehicleId);
   }
 
+  sharedVehicles(grantee: string, privileges: readonly number[]): bigint[] {
+    const out: bigint[] = [];
+    for (const key of this.grants.keys()) {
+      const [who, id] = key.split('|') as [string, string];
+      if (who !== grantee.toLowerCase()) continue;
+      const held = this.held(who, BigInt(id));
+      if (privileges.every((p) => held.includes(p))) out.push(BigInt(id));
+    }
+    return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  }
+
   onChange(listener: () => void): () => void {
     this.#listeners.add(listener);
     return () => void this.#listeners.delete(listener);

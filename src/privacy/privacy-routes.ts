@@ -1,4 +1,5 @@
-// The owner's privacy controls over HTTP, each request signed by the vehicle's owner (owner-auth.ts):
+// The owner's privacy controls over HTTP, for the vehicle's owner only: signed in (Authorization: Bearer
+// owner token) or, without a session, each request signed by the owner (owner-auth.ts):
 //   GET    /v1/vehicles/:tokenId/privacy   → {locationOptOut, zones}
 //   PUT    /v1/vehicles/:tokenId/privacy   ← {locationOptOut, zones: [{kind: 'circle', lat, lng, radiusM, action} |
 //                                                                  {kind: 'polygon', points: [[lat, lng], …], action}]}
@@ -14,6 +15,8 @@ import { validateSettings } from './privacy-settings.ts';
 export interface PrivacyRoutesOptions {
   service: () => IngestService;
   clock: () => Clock;
+  /** The signed-in owner's address from an `Authorization: Bearer` owner token, when sign-in runs. */
+  ownerFromBearer?: (request: FastifyRequest) => Promise<string>;
 }
 
 function tokenIdOf(params: unknown): bigint {
@@ -39,8 +42,13 @@ export async function registerPrivacyRoutes(app: FastifyInstance, o: PrivacyRout
       const tokenId = tokenIdOf(request.params);
       const vehicle = svc.identity.vehicle(tokenId);
       if (!vehicle) throw new OdmError('ODM_ERR_NOT_FOUND', `vehicle ${tokenId} is not known on chain`);
-      const body = (request.body as { raw?: Buffer } | undefined)?.raw ?? Buffer.alloc(0);
-      await verifyOwnerRequest({ method: request.method, path: request.url.split('?')[0]!, headers: request.headers, body }, vehicle.owner, o.clock().now());
+      if (request.headers.authorization !== undefined && o.ownerFromBearer) {
+        const address = await o.ownerFromBearer(request);
+        if (address.toLowerCase() !== vehicle.owner.toLowerCase()) throw new OdmError('ODM_ERR_NOT_OWNER', "the signed-in account is not the vehicle's owner");
+      } else {
+        const body = (request.body as { raw?: Buffer } | undefined)?.raw ?? Buffer.alloc(0);
+        await verifyOwnerRequest({ method: request.method, path: request.url.split('?')[0]!, headers: request.headers, body }, vehicle.owner, o.clock().now());
+      }
       return { svc, vehicleId: String(tokenId), version: vehicle.version, owner: vehicle.owner };
     };
 

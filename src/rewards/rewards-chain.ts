@@ -18,7 +18,15 @@ export interface PostOutcome {
   minted: string[];
 }
 
-export class RewardsChain {
+/** What the engine needs of the chain (RewardsChain, or a stand-in in tests). */
+export interface RewardsChainApi {
+  issuanceStartMs(): Promise<number>;
+  budget(week: number): Promise<{ budget: bigint; minted: string[] }>;
+  weekRoot(week: number): Promise<{ root: string; total: bigint; claimed: bigint }>;
+  post(week: number, root: string, total: bigint): Promise<PostOutcome>;
+}
+
+export class RewardsChain implements RewardsChainApi {
   readonly #calls: ContractCalls;
   readonly #now: () => Promise<bigint>;
 

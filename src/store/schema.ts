@@ -691,6 +691,8 @@ export interface WebhookDeliveriesTable {
   id: string;
   webhook_id: string;
   vehicle_id: string;
+  /** Owner epoch of the data: a delivery never outlives the vehicle changing hands. */
+  owner_version: number;
   /** The CloudEvent id of the payload (stable across retries). */
   event_id: string;
   status: 'pending' | 'delivered' | 'failed' | 'dropped';

@@ -31,16 +31,10 @@ export function validateUnionIds(input: unknown): string[] {
 export class UnionMemberships {
   readonly #store: Store;
   readonly #clock: Clock;
-  /** Bumped on every change; caches of releases key on it. */
-  #generation = 0;
 
   constructor(store: Store, clock: Clock) {
     this.#store = store;
     this.#clock = clock;
-  }
-
-  get generation(): number {
-    return this.#generation;
   }
 
   /** The unions of a vehicle in one owner epoch, sorted. */
@@ -62,7 +56,6 @@ export class UnionMemberships {
       }
       return { joined, left, unions: [...unions].sort() };
     });
-    this.#generation++;
     return result;
   }
 

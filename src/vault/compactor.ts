@@ -32,7 +32,7 @@ export interface CompactorOptions {
   clock: Clock;
   logger: Logger;
   metrics?: Metrics;
-  /** Events per compaction transaction; default 4000. */
+  /** Events per compaction transaction; default 2000 (bounds the transaction's memory). */
   maxEventsPerRun?: number;
   /** A new log-epoch key after this long; default one hour. */
   logEpochMs?: number;
@@ -122,7 +122,7 @@ export class Compactor {
 
   async #run(maxEpoch: number | undefined): Promise<number> {
     const { store } = this.#o;
-    const max = this.#o.maxEventsPerRun ?? 4000;
+    const max = this.#o.maxEventsPerRun ?? 2000;
     const n = await store.db.transaction().execute(async (trx) => {
       // Choose rows by their event counts first, then read only their ciphertext.
       let q = trx.selectFrom('vault_log').select(['id', 'n_events']).orderBy('id').limit(64);
@@ -287,8 +287,11 @@ export class Compactor {
 }
 
 /** Time-ordered (so the primary key grows at its end), then random. */
+let segCounter = 0;
+const segNode = randomBytes(4).toString('hex');
 function segmentId(): string {
-  return Date.now().toString(36).padStart(9, '0') + randomBytes(8).toString('hex');
+  // Time, then a per-process random part and a counter: unique without a random draw per segment.
+  return Date.now().toString(36).padStart(9, '0') + segNode + (segCounter++ & 0xffffff).toString(16).padStart(6, '0');
 }
 
 /** Log rows refer to signals by catalogue position; chunks by name. */

@@ -1,10 +1,11 @@
 // Per-vehicle (per owner epoch) and per-location-stream data keys. Each is a random 256-bit key stored
 // wrapped (AES-256-GCM, key reference as associated data) by its keyring bucket key. Unwrapped keys are
 // cached as KeyObjects, bounded, least recently created out first.
-import { randomBytes, type KeyObject } from 'node:crypto';
+import { randomFillSync, type KeyObject } from 'node:crypto';
 import { OdmError } from '../core/errors.ts';
 import type { Database } from '../store/schema.ts';
-import type { VaultSql } from './vault-sql.ts';
+import type { Kysely, Transaction } from 'kysely';
+import { kyselySql, type VaultSql } from './vault-sql.ts';
 import { KEY_BYTES, open, seal, toKey } from './aead.ts';
 import type { Keyring } from './keyring.ts';
 
@@ -15,6 +16,20 @@ export interface KeySpec {
   vehicleId?: string;
   version?: number;
   owner?: string;
+}
+
+// Fresh keys come from one random fill per 256 keys (a call per key costs more than the key's use).
+let pool = Buffer.alloc(0);
+let at = 0;
+function randomKey(): Buffer {
+  if (at >= pool.length) {
+    pool = randomFillSync(Buffer.allocUnsafe(KEY_BYTES * 256));
+    at = 0;
+  }
+  const k = Buffer.from(pool.subarray(at, at + KEY_BYTES));
+  pool.fill(0, at, at + KEY_BYTES);
+  at += KEY_BYTES;
+  return k;
 }
 
 export function vehicleKeyRef(vehicleId: string, version: number): string {
@@ -58,10 +73,12 @@ export class DataKeys {
   }
 
   /**
-   * The keys for `specs`; with `create`, missing ones are generated and inserted through `sql` (bound to
+   * The keys for `specs`; with `create`, missing ones are generated and inserted through `via` (bound to
    * the transaction that writes what they encrypt). Without `create`, missing keys are absent from the map.
    */
-  async getMany(sql: VaultSql, specs: KeySpec[], create: boolean): Promise<Map<string, KeyObject>> {
+  async getMany(via: VaultSql | Kysely<Database> | Transaction<Database>, specs: KeySpec[], create: boolean): Promise<Map<string, KeyObject>> {
+    // A Kysely instance or transaction is accepted too (through Kysely on either dialect).
+    const sql = 'selectFrom' in via ? kyselySql(via) : via;
     const found = new Map<string, KeyObject>();
     const missing: KeySpec[] = [];
     for (const s of specs) {
@@ -80,7 +97,7 @@ export class DataKeys {
     const unique = new Map(fresh.map((s) => [s.ref, s]));
     const rows: Database['vault_keys'][] = [];
     for (const s of unique.values()) {
-      const raw = randomBytes(KEY_BYTES);
+      const raw = randomKey();
       const bucket = this.#keyring.bucketOf(s.ref);
       const { version, key: bucketKey } = this.#keyring.currentBucketKey(bucket);
       rows.push({

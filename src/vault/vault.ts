@@ -14,6 +14,7 @@ import { Keyring } from './keyring.ts';
 import { Pseudonyms } from './pseudonyms.ts';
 import { Shredder } from './shredder.ts';
 import { VaultReader } from './vault-reader.ts';
+import { startWalCheckpointer } from './wal-checkpointer.ts';
 
 export interface VaultOptions {
   store: Store;
@@ -81,6 +82,8 @@ export async function openVault(o: VaultOptions): Promise<Vault> {
   const backlogAtOpen = Number(pending?.n ?? 0);
   const backlog = () => backlogAtOpen + log.appended - compactor.compacted;
 
+  const checkpointer = o.store.sqlite ? startWalCheckpointer(o.store.sqlite, { logger }) : undefined;
+
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let loop: Promise<void> = Promise.resolve();
@@ -116,6 +119,7 @@ export async function openVault(o: VaultOptions): Promise<Vault> {
       clearTimeout(timer);
       await log.close();
       await loop;
+      await checkpointer?.stop();
     },
   };
 }

@@ -4,6 +4,7 @@
 import { OdmError } from '../../core/errors.ts';
 import type { NodeServices } from '../../node/start-node.ts';
 import type { OwnerSigningKey as SigningKey } from '../auth/owner-signing-key.ts';
+import type { DeveloperAuth } from './developer-auth.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 import type { ReadRecorder } from './read-recorder.ts';
 import type { TokenCache } from './token-cache.ts';
@@ -48,6 +49,9 @@ export interface AppAccessRuntime {
   rateLimiter: RateLimiter;
   reads: ReadRecorder;
   tokens: TokenCache;
+  auth: DeveloperAuth;
+  /** The public key set tokens verify against ({keys: [JWK]}). */
+  jwks: { keys: Array<Record<string, unknown>> };
 }
 
 const runtimes = new WeakMap<NodeServices, AppAccessRuntime>();

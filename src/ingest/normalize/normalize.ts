@@ -46,6 +46,9 @@ export const FUSE_WINDOW_MS = 500;
 export const MAX_SIGNALS_PER_EVENT = 2000;
 const NUMERIC = /^\s*-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
 
+/** Reused across calls (normalisation is synchronous): one Map allocation per event adds up. */
+const SEEN = new Map<number, number>();
+
 function reject(out: NormalizedSignals, index: number, name: string | undefined, code: ErrorCode, message: string): void {
   out.rejected.push({ index, name, code, message });
 }
@@ -88,7 +91,8 @@ export function normalizeSignals(catalog: SignalCatalog, signals: unknown, rules
   }
   const out: NormalizedSignals = { samples: [], locationSamples: [], points: [], rejected: [], collapsed: 0 };
   // Position of each (signal, ts) already kept, to collapse repeats onto the last value.
-  const seen = new Map<number, number>();
+  const seen = SEEN;
+  seen.clear();
   let halves: Array<{ index: number; isLat: boolean; ts: number; value: number; used: boolean }> | undefined;
   let lastText: unknown;
   let lastTs = NaN;

@@ -1,0 +1,26 @@
+import { Session } from 'node:inspector/promises';
+import { writeFileSync } from 'node:fs';
+import { systemClock } from '../src/core/clock.ts';
+import { startAppNode } from '../test/apps/support/app-node.ts';
+import { DAYS, load } from '../bench/query/dataset.ts';
+const n = await startAppNode({ clock: systemClock, appAccess: { rateLimit: { perSecond: 1e6, burst: 1e6 } } });
+const { app, alice } = n.chain.actors;
+const lic = await n.appLicense(app);
+const vid = await n.mintVehicle(alice);
+await n.chain.grant(alice, vid, app.address, [1, 4, 6], (await n.chain.now()) + 86_400n);
+await n.mirrored();
+const token = await n.vehicleToken(await n.developerToken(lic), vid, [1, 4, 6]);
+const H = 3_600_000; const to = Math.floor(Date.now() / H) * H; const from = to - DAYS * 24 * H;
+await load(n, vid, from, to);
+const fields = ['speed', 'powertrainCombustionEngineSpeed', 'powertrainFuelSystemRelativeLevel'].map((s, i) => `a${i}: ${s}(agg: AVG) x${i}: ${s}(agg: MAX) m${i}: ${s}(agg: MED)`).join(' ');
+const q = { query: `query($from: Time!, $to: Time!) { signals(tokenId: ${vid}, interval: "1h", from: $from, to: $to) { timestamp ${fields} } }`, variables: { from: new Date(from).toISOString(), to: new Date(to).toISOString() } };
+const run = async () => { const r = await fetch(n.baseUrl + '/query', { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer ' + token }, body: JSON.stringify(q) }); const j = await r.json() as any; if (j.errors) throw new Error(JSON.stringify(j.errors)); return j; };
+let t = performance.now(); await run(); console.log('cold', performance.now() - t);
+for (let i = 0; i < 10; i++) await run();
+const s = new Session(); s.connect(); await s.post('Profiler.enable'); await s.post('Profiler.start');
+const times: number[] = [];
+for (let i = 0; i < 50; i++) { t = performance.now(); await run(); times.push(performance.now() - t); }
+const { profile } = await s.post('Profiler.stop');
+writeFileSync('/tmp/agg.cpuprofile', JSON.stringify(profile));
+times.sort((a, b) => a - b); console.log('p50', times[25], 'max', times[49]);
+await n.stop();

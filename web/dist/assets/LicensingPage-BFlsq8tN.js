@@ -1,1 +1,0 @@
-import{O as e,t}from"./index-BmjnPtKk.js";var n=e();function r(){return(0,n.jsx)(t,{title:`Licensing`,children:(0,n.jsx)(`p`,{children:`…`})})}export{r as LicensingPage};
