@@ -93,7 +93,16 @@ async function lock() {
   }
 }
 
+/** Folders left by builds that were killed midway (their process is gone). */
+function sweepLeftovers() {
+  for (const name of readdirSync(WEB)) {
+    const m = /^\.dist-(?:old-)?(\d+)$/.exec(name);
+    if (m && Number(m[1]) !== process.pid && !alive(Number(m[1]))) rmSync(join(WEB, name), { recursive: true, force: true });
+  }
+}
+
 async function build(hash) {
+  sweepLeftovers();
   const { build: viteBuild } = await import('vite');
   const tmp = join(WEB, `.dist-${process.pid}`);
   rmSync(tmp, { recursive: true, force: true });

@@ -34,6 +34,7 @@ const svc = await startIngestService({
   store, kek: loadOrCreateKek(join(dataDir, 'keys', 'kek.key')), keyringFile: join(dataDir, 'keys', 'vault-keyring.json'),
   identity, chain: { chainId: TEST_CHAIN_ID }, clock: systemClock, logger, metrics,
   ...(process.env.BENCH_COMPACT_MS ? { compactIntervalMs: Number(process.env.BENCH_COMPACT_MS) } : {}),
+  ...(process.env.OPENDIMO_VERIFY_THREADS ? { verifyThreads: Number(process.env.OPENDIMO_VERIFY_THREADS) } : {}),
 });
 const app = await createHttpServer({ logger, metrics, health: new HealthRegistry() });
 await registerIngestRoutes(app, { pipeline: () => svc.pipeline, maxRequestBytes: 64 << 20 });
@@ -46,7 +47,9 @@ process.on('message', (msg: { cmd: string }) => {
     if (msg.cmd === 'stats') {
       const log = await store.db.selectFrom('vault_log').select((eb) => eb.fn.coalesce(eb.fn.sum<number>('n_events'), eb.lit(0)).as('n')).executeTakeFirst();
       const compacted = (await metrics.registry.getSingleMetric('opendimo_vault_compacted_events_total')?.get())?.values[0]?.value ?? 0;
-      process.send!({ rssMb: process.memoryUsage().rss / 2 ** 20, logBacklog: Number(log?.n ?? 0), compacted });
+      const cpu = process.cpuUsage();
+      const main = process.threadCpuUsage();
+      process.send!({ rssMb: process.memoryUsage().rss / 2 ** 20, logBacklog: Number(log?.n ?? 0), compacted, cpuUs: cpu.user + cpu.system, mainUs: main.user + main.system });
     } else if (msg.cmd === 'flush') {
       const started = performance.now();
       const events = await svc.vault.flush();

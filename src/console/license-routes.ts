@@ -4,7 +4,8 @@
 //   GET /v1/licenses?holder=0x…&kind=&status=   → {licenses}   (holder: every license of its identity)
 //   GET /v1/licenses/grantee/:address           → {license} | 404: the license a grantee address acts for
 //   GET /v1/licenses/:licenseId/keys            → {deployed, signers: [{address, expiresAt, active}], redirectUris}
-//   GET /v1/licensing/decisions                 → {licenses: status changes with reasons, bans, applications decided}
+//   GET /v1/licensing/decisions                 → {applications}: license applications decided, with reasons
+// (Decisions made on chain, with their reasons, month by month: GET /v1/metrics/licensing, src/licensing/metrics.)
 import type { FastifyInstance } from 'fastify';
 import { OdmError } from '../core/errors.ts';
 import { LICENSE_KINDS, LICENSE_STATUSES } from '../licensing/license-types.ts';
@@ -56,13 +57,7 @@ export function licenseRoutes(app: FastifyInstance, ctx: CapabilityContext): voi
   });
 
   app.get('/v1/licensing/decisions', async () => {
-    const services = ctx.services();
-    const ix = index();
-    const licenses = [...ix.licenses.values()]
-      .filter((l) => l.statusReason || l.status !== 'active')
-      .map((l) => ({ licenseId: l.licenseId.toString(), legalName: l.metadata.legalName, kind: l.kind, status: l.status, reason: l.statusReason, by: l.statusBy ?? null, endedAt: l.endedAtSec ? l.endedAtSec * 1000 : null }));
-    const bans = [...ix.bans.values()].map((b) => ({ identity: b.identity, reason: b.reason, by: b.by, bannedAt: b.bannedAt }));
-    const applications = (await listApplications(services.store, {})).filter((a) => a.status !== 'pending');
-    return { licenses, bans, applications };
+    const applications = (await listApplications(ctx.services().store, {})).filter((a) => a.status !== 'pending');
+    return { applications };
   });
 }

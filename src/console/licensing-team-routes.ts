@@ -10,7 +10,6 @@
 //   GET  /v1/licensing/tx-params/:address            → {chainId, nonce, gasPrice, contracts}
 //   POST /v1/licensing/transactions                  {serializedTransaction} → {txHash, blockNumber, from, to}
 //   GET  /v1/licensing/challenges?status=            → {challenges}
-//   GET  /v1/licensing/metrics?months=12             → {months, now}
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { decodeEventLog, parseAbi, type Address, type Hex } from 'viem';
 import { z } from 'zod';
@@ -21,7 +20,6 @@ import type { CapabilityContext } from '../node/capability.ts';
 import { parseBody } from '../owners/parse-body.ts';
 import { challengeView } from './challenge-view.ts';
 import { applicationBody, decideApplication, getApplication, listApplications, submitApplication } from './license-applications.ts';
-import { licensingMetrics } from './licensing-metrics.ts';
 import { teamRoles } from './team-roles.ts';
 import { broadcastTeamTransaction, TEAM_CONTRACTS } from './team-transactions.ts';
 
@@ -122,13 +120,5 @@ export function licensingTeamRoutes(app: FastifyInstance, ctx: CapabilityContext
     const ix = getLicensingMirror(ctx.services()).index;
     const all = [...ix.challenges.values()].filter((c) => !status || c.status === status).sort((a, b) => (a.challengeId < b.challengeId ? 1 : -1));
     return { challenges: all.map((c) => ({ ...challengeView(c), legalName: ix.license(c.licenseId)?.metadata.legalName ?? null })) };
-  });
-
-  app.get('/v1/licensing/metrics', async (request) => {
-    const raw = (request.query as { months?: string }).months;
-    const months = raw === undefined ? 12 : Number(raw);
-    if (!Number.isInteger(months) || months < 1 || months > 60) throw new OdmError('ODM_ERR_VALIDATION', 'months must be 1 to 60');
-    const s = ctx.services();
-    return licensingMetrics(getLicensingMirror(s).index, await listApplications(s.store, {}), s.clock.now(), months);
   });
 }

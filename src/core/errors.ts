@@ -89,6 +89,7 @@ export const ERROR_CODES = {
   // vault and privacy (src/vault, src/privacy)
   ODM_ERR_DECRYPT: { status: 500, retryable: false },
   ODM_ERR_VAULT_KEYRING: { status: 500, retryable: false },
+  ODM_ERR_KEY_RACE: { status: 503, retryable: true },
   ODM_ERR_OWNER_AUTH: { status: 401, retryable: false },
   ODM_ERR_NOT_OWNER: { status: 403, retryable: false },
   ODM_ERR_PRIVACY_ZONE_INVALID: { status: 400, retryable: false },

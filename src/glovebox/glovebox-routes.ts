@@ -4,13 +4,16 @@
 //   POST   /v1/owner/vehicles/:tokenId/documents?kind=&name=        body: the file's bytes, Content-Type: its media type → 201 info
 //   GET    /v1/owner/vehicles/:tokenId/documents/:docId             → the file
 //   DELETE /v1/owner/vehicles/:tokenId/documents/:docId             → {deleted: true}
-// App (request signed by the grantee, headers of src/connectors/commands/app-request-auth.ts; grant of
-// privilege 5 and an active license, checked by the access gate; every read goes to the owner's log):
+// App (a vehicle JWT from POST /v1/tokens/exchange holding privilege 5, or a request signed by the grantee
+// with the headers of src/connectors/commands/app-request-auth.ts; either way the access gate re-checks the
+// license and the owner's grant of privilege 5 on every read, and every read goes to the owner's log):
 //   GET    /v1/vehicles/:tokenId/documents                          → {documents: [info]}
 //   GET    /v1/vehicles/:tokenId/documents/:docId                   → the file
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { getActivityLog } from '../activity/activity-log.ts';
 import { requireOwner } from '../api/auth/require-owner.ts';
+import { requestBearer } from '../api/apps/bearer.ts';
+import { verifyVehicleToken } from '../api/apps/vehicle-token.ts';
 import { verifyAppRequest } from '../connectors/commands/app-request-auth.ts';
 import { OdmError } from '../core/errors.ts';
 import { getIdentityRuntime } from '../identity/identity-runtime.ts';
@@ -82,12 +85,24 @@ export async function gloveboxRoutes(app: FastifyInstance, ctx: CapabilityContex
     const appRead = async (request: FastifyRequest) => {
       const services = ctx.services();
       const tokenId = tokenIdParam(request.params);
-      const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      const grantee = await verifyAppRequest({ method: request.method, path: request.url.split('?')[0]!, headers: request.headers, body }, services.clock.now());
-      const license = request.headers['x-opendimo-license'];
+      let grantee: string;
+      let licenseId: bigint | undefined;
+      if (request.headers.authorization !== undefined) {
+        const claims = await verifyVehicleToken(services, requestBearer(request, 'vehicle token from POST /v1/tokens/exchange'));
+        if (claims.vehicleId !== tokenId) throw new OdmError('ODM_ERR_TOKEN_INVALID', `this vehicle token is for vehicle ${claims.vehicleId}, not ${tokenId}`, { details: { reason: 'invalid' } });
+        if (!claims.privileges.includes(GLOVEBOX_PRIVILEGE)) {
+          throw new OdmError('ODM_ERR_PRIVILEGE_NOT_IN_TOKEN', `the glovebox needs privilege ${GLOVEBOX_PRIVILEGE} (VIN credential) in the vehicle token`, { status: 403, details: { missing: [GLOVEBOX_PRIVILEGE] } });
+        }
+        grantee = claims.grantee;
+        licenseId = BigInt(claims.licenseId);
+      } else {
+        const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+        grantee = await verifyAppRequest({ method: request.method, path: request.url.split('?')[0]!, headers: request.headers, body }, services.clock.now());
+        const license = request.headers['x-opendimo-license'];
+        if (typeof license === 'string' && /^\d{1,78}$/.test(license)) licenseId = BigInt(license);
+      }
       const decision = authorizeDataAccess(services, {
-        grantee, vehicleId: tokenId, privileges: [GLOVEBOX_PRIVILEGE], kinds: ['app', 'client'],
-        ...(typeof license === 'string' && /^\d{1,78}$/.test(license) ? { licenseId: BigInt(license) } : {}),
+        grantee, vehicleId: tokenId, privileges: [GLOVEBOX_PRIVILEGE], kinds: ['app', 'client'], ...(licenseId !== undefined ? { licenseId } : {}),
       });
       const vehicle = getIdentityRuntime(services).mirror.index.vehicles.get(tokenId)!;
       return { services, decision, vehicleId: String(tokenId), version: vehicle.version, owner: vehicle.owner };

@@ -39,7 +39,7 @@ export const capabilities: Capability[] = [
   connectorsCapability,
   // The owner dashboard's API: email accounts with an embedded wallet, vehicle data, glovebox, consent inbox, export, deletion.
   ownersCapability,
-  // Developer and licensing consoles: license reads, applications, the licensing team's transactions, metrics.
+  // Developer and licensing consoles: license reads, applications, the licensing team's transactions.
   consoleCapability,
   // Data unions (owners' choices) and anonymized aggregates for licensed apps (k-anonymous, recorded, in owners' logs).
   unionsCapability,

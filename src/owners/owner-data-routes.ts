@@ -7,7 +7,6 @@
 //   DELETE /v1/owner/vehicles/:tokenId                     {confirm: "delete vehicle <id>"} → {deleted, remaining}
 //   DELETE /v1/owner/account                               {confirm: "delete my account"}   → {deleted, remaining}
 //   GET    /v1/owner/export.zip                            → application/zip (everything, JSON + CSV)
-//   GET    /v1/owner/earnings                              → {computed, weeks, terms, method}
 //   GET    /v1/owner/signal-catalog                        → {signals: [{name, unit, type, location}]}
 // Times are epoch ms; without from/to a range is the 24 h before the vehicle's newest data.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -22,7 +21,6 @@ import type { NodeServices } from '../node/start-node.ts';
 import { ownedVehicle } from './data/owned-vehicle.ts';
 import { OwnerVehicles } from './data/owner-vehicles.ts';
 import type { RecentTelemetry } from './data/recent-telemetry.ts';
-import { earningsFor } from './earnings/earnings.ts';
 import { eraseAccount, eraseVehicle } from './erase/owner-erase.ts';
 import { vehicleRemains } from './erase/what-remains.ts';
 import { buildOwnerExport } from './export/owner-export.ts';
@@ -102,11 +100,6 @@ export function ownerDataRoutes(app: FastifyInstance, ctx: CapabilityContext, re
     const { zip, filename } = await buildOwnerExport(services, owner, await ownerGrants(services, owner));
     void reply.type('application/zip').header('content-disposition', `attachment; filename="${filename}"`).header('content-length', String(zip.length)).header('cache-control', 'no-store');
     return reply.send(zip);
-  });
-
-  app.get('/v1/owner/earnings', async (request) => {
-    await me(request);
-    return earningsFor();
   });
 
   app.get('/v1/owner/signal-catalog', async (_request, reply) => {

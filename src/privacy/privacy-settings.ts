@@ -1,5 +1,6 @@
-// Owner privacy choices per vehicle and owner epoch, kept in the database (zones encrypted under the
-// vehicle's data key, since a zone is a place) and in memory, compiled, for the ingest hot path.
+// Owner privacy choices per vehicle and owner epoch, kept in the database (zones and the H3 cell sets
+// covering them, encrypted under the vehicle's data key, since a zone is a place) and in memory for the
+// ingest hot path.
 import type { Clock } from '../core/clock.ts';
 import { OdmError } from '../core/errors.ts';
 import type { Store } from '../store/store.ts';
@@ -27,6 +28,12 @@ export function validateSettings(input: unknown): PrivacySettings {
   return { locationOptOut: optOut, zones: zones.map((z, i) => validateZone(z, i)) };
 }
 
+/** What the encrypted zones column holds: the owner's zones and the H3 cell sets that cover them. */
+interface StoredZones {
+  zones: ZoneSpec[];
+  cells: Array<{ res: number; cells: string[]; action: ZoneSpec['action'] }>;
+}
+
 export class PrivacySettingsStore {
   readonly #store: Store;
   readonly #keys: DataKeys;
@@ -43,8 +50,9 @@ export class PrivacySettingsStore {
   async load(): Promise<void> {
     const rows = await this.#store.db.selectFrom('privacy_settings').selectAll().execute();
     for (const r of rows) {
-      const zones = r.zones ? await this.#openZones(r.vehicle_id, r.owner_version, r.zones) : [];
-      this.#policies.set(`${r.vehicle_id}:${r.owner_version}`, { locationOptOut: r.location_opt_out === 1, zones: zones.map(compileZone) });
+      const stored = r.zones ? await this.#openZones(r.vehicle_id, r.owner_version, r.zones) : undefined;
+      const zones = stored ? stored.cells.map((c) => ({ res: c.res, cells: new Set(c.cells), action: c.action })) : [];
+      this.#policies.set(`${r.vehicle_id}:${r.owner_version}`, { locationOptOut: r.location_opt_out === 1, zones });
     }
   }
 
@@ -53,17 +61,17 @@ export class PrivacySettingsStore {
     return this.#policies.size === 0 ? undefined : this.#policies.get(`${vehicleId}:${version}`);
   }
 
-  async #openZones(vehicleId: string, version: number, sealed: Buffer): Promise<ZoneSpec[]> {
+  async #openZones(vehicleId: string, version: number, sealed: Buffer): Promise<StoredZones | undefined> {
     const ref = vehicleKeyRef(vehicleId, version);
     const key = (await this.#keys.getMany(kyselySql(this.#store.db), [{ ref, kind: 'vehicle' }], false)).get(ref);
-    if (!key) return [];
-    return JSON.parse(open(key, sealed, aad.privacy(vehicleId, version)).toString('utf8')) as ZoneSpec[];
+    if (!key) return undefined;
+    return JSON.parse(open(key, sealed, aad.privacy(vehicleId, version)).toString('utf8')) as StoredZones;
   }
 
   async get(vehicleId: string, version: number): Promise<PrivacySettings> {
     const row = await this.#store.db.selectFrom('privacy_settings').selectAll().where('vehicle_id', '=', vehicleId).where('owner_version', '=', version).executeTakeFirst();
     if (!row) return { locationOptOut: false, zones: [] };
-    return { locationOptOut: row.location_opt_out === 1, zones: row.zones ? await this.#openZones(vehicleId, version, row.zones) : [] };
+    return { locationOptOut: row.location_opt_out === 1, zones: row.zones ? ((await this.#openZones(vehicleId, version, row.zones))?.zones ?? []) : [] };
   }
 
   async set(vehicleId: string, version: number, owner: string, settings: PrivacySettings): Promise<void> {
@@ -73,7 +81,8 @@ export class PrivacySettingsStore {
       if (settings.zones.length > 0) {
         const ref = vehicleKeyRef(vehicleId, version);
         const key = (await this.#keys.getMany(vaultSql(this.#store, trx), [{ ref, kind: 'vehicle', vehicleId, version, owner: owner.toLowerCase() }], true)).get(ref)!;
-        zones = seal(key, Buffer.from(JSON.stringify(settings.zones)), aad.privacy(vehicleId, version));
+        const stored: StoredZones = { zones: settings.zones, cells: compiled.map((z) => ({ res: z.res, cells: [...z.cells], action: z.action })) };
+        zones = seal(key, Buffer.from(JSON.stringify(stored)), aad.privacy(vehicleId, version));
       }
       const row = { location_opt_out: settings.locationOptOut ? 1 : 0, zones, updated_at: this.#clock.now() };
       await trx.insertInto('privacy_settings').values({ vehicle_id: vehicleId, owner_version: version, ...row })

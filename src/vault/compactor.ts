@@ -5,7 +5,7 @@
 // them and deletes them, so a crash at any point leaves each event either in the log or compacted.
 import { randomBytes } from 'node:crypto';
 import type { Counter } from 'prom-client';
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Clock } from '../core/clock.ts';
 import { OdmError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
@@ -13,7 +13,7 @@ import type { Metrics } from '../core/metrics.ts';
 import type { Database } from '../store/schema.ts';
 import type { Store } from '../store/store.ts';
 import { open, seal } from './aead.ts';
-import { locationKeyRef, vehicleKeyRef, type DataKeys, type KeySpec } from './data-keys.ts';
+import { locationKeyRef, vehicleKeyRef, type DataKeys, type KeySpec, type PreparedKeys } from './data-keys.ts';
 import { logAad } from './event-log.ts';
 import type { Keyring } from './keyring.ts';
 import { decodeBatch, type LogEvent } from './log-record.ts';
@@ -22,7 +22,7 @@ import {
   aad, type ArchivedEvent, type LatestRecord, type LocationChunkRecord, type LocationLatestRecord, type RollupsRecord, type SamplesRecord,
 } from './records.ts';
 import { rollupOf, sortSeries, type Series } from './rollups.ts';
-import { vaultSql } from './vault-sql.ts';
+import { vaultSql, type VaultSql } from './vault-sql.ts';
 
 export interface CompactorOptions {
   store: Store;
@@ -32,7 +32,7 @@ export interface CompactorOptions {
   clock: Clock;
   logger: Logger;
   metrics?: Metrics;
-  /** Events per compaction transaction; default 2000 (bounds the transaction's memory). */
+  /** Events per compaction run; default 5,000 (many events per vehicle per run is what makes it cheap; fewer bound its memory). */
   maxEventsPerRun?: number;
   /** A new log-epoch key after this long; default one hour. */
   logEpochMs?: number;
@@ -75,7 +75,7 @@ export class Compactor {
   readonly #o: CompactorOptions;
   readonly #compacted: Counter<string> | undefined;
   #lastPrune = 0;
-  #running: Promise<number> | undefined;
+  #running: Promise<unknown> | undefined;
   /** Events compacted by this process (for the compaction trigger). */
   compacted = 0;
 
@@ -84,10 +84,15 @@ export class Compactor {
     this.#compacted = options.metrics?.counter('opendimo_vault_compacted_events_total', 'Events moved from the append log into chunks');
   }
 
-  /** One compaction transaction; resolves with the number of events compacted (0: log empty). Serialised. */
+  /** One compaction run; resolves with the number of events compacted (0: log empty). Serialised. */
   compactOnce(maxEpoch?: number): Promise<number> {
-    const run = (this.#running ?? Promise.resolve(0)).catch(() => 0).then(() => this.#run(maxEpoch));
-    this.#running = run;
+    return this.exclusive(() => this.#run(maxEpoch));
+  }
+
+  /** Runs `fn` between compaction runs, never during one (the shredder's deletes need this). */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = (this.#running ?? Promise.resolve(0)).catch(() => 0).then(fn);
+    this.#running = run.then(() => 0, () => 0);
     return run;
   }
 
@@ -121,44 +126,95 @@ export class Compactor {
   }
 
   async #run(maxEpoch: number | undefined): Promise<number> {
-    const { store } = this.#o;
-    const max = this.#o.maxEventsPerRun ?? 2000;
-    const n = await store.db.transaction().execute(async (trx) => {
-      // Choose rows by their event counts first, then read only their ciphertext.
-      let q = trx.selectFrom('vault_log').select(['id', 'n_events']).orderBy('id').limit(64);
-      if (maxEpoch !== undefined) q = q.where('epoch', '<=', maxEpoch);
-      if (store.dialect === 'postgres') q = q.forUpdate().skipLocked();
-      const heads = await q.execute();
-      if (heads.length === 0) return 0;
-      const chosen: number[] = [];
-      let events = 0;
-      for (const r of heads) {
-        if (chosen.length > 0 && events + r.n_events > max) break;
-        chosen.push(r.id);
-        events += r.n_events;
+    let n = 0;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        n = this.#o.store.sqlite ? await this.#runSqlite(maxEpoch) : await this.#runInTransaction(maxEpoch);
+        break;
+      } catch (err) {
+        // A data key created concurrently (privacy settings) won the insert: redo the run with it.
+        if (!(err instanceof OdmError && err.code === 'ODM_ERR_KEY_RACE') || attempt >= 3) throw err;
       }
-      const take = await trx.selectFrom('vault_log').select(['id', 'epoch', 'ct']).where('id', 'in', chosen).orderBy('id').execute();
-      const decoded: LogEvent[] = [];
-      for (const r of take) {
-        const key = this.#o.keyring.logKeyFor(r.epoch);
-        if (!key) throw new OdmError('ODM_ERR_VAULT_KEYRING', `append-log row ${r.id} is under log epoch ${r.epoch}, whose key is not in the keyring`);
-        const { names, events: evs } = decodeBatch(open(key, r.ct, logAad(r.epoch)).toString('utf8'));
-        for (const e of evs) {
-          e.samples = renameSamples(e.samples, names);
-          e.locationSamples = renameSamples(e.locationSamples, names);
-          decoded.push(e);
-        }
-      }
-      await this.#write(trx, decoded);
-      const ids = take.map((r) => r.id);
-      for (let i = 0; i < ids.length; i += PAGE) await trx.deleteFrom('vault_log').where('id', 'in', ids.slice(i, i + PAGE)).execute();
-      return decoded.length;
-    });
+    }
     if (n > 0) {
       this.compacted += n;
       this.#compacted?.inc(n);
     }
     return n;
+  }
+
+  /** PostgreSQL (and any store without the SQLite handle): everything in one transaction. */
+  async #runInTransaction(maxEpoch: number | undefined): Promise<number> {
+    const { store } = this.#o;
+    return store.db.transaction().execute(async (trx) => {
+      const rows = await this.#readLog(trx, maxEpoch, store.dialect === 'postgres');
+      if (rows.length === 0) return 0;
+      const events = this.#decode(rows);
+      const sql = vaultSql(store, trx);
+      const built = await this.#build(sql, events, async (fn) => fn());
+      await this.#persist(sql, built);
+      await this.#deleteLog(trx, rows.map((r) => r.id));
+      return events.length;
+    });
+  }
+
+  /**
+   * SQLite: SQLite has one writer and it shares the event loop with ingest, so the reading, decrypting,
+   * grouping and encrypting happen outside any transaction (yielding to other work every few
+   * milliseconds) and only the writes take the write lock, in one short transaction. Only the
+   * compactor writes these rows and its runs are serialised, so nothing changes between the phases.
+   */
+  async #runSqlite(maxEpoch: number | undefined): Promise<number> {
+    const { store } = this.#o;
+    // Holding the connection (not in a transaction) so the raw statements cannot land in someone else's.
+    const withConnection = <T>(fn: () => Promise<T>) => store.db.connection().execute(fn);
+    const rows = await store.db.connection().execute((conn) => this.#readLog(conn, maxEpoch, false));
+    if (rows.length === 0) return 0;
+    const events = this.#decode(rows);
+    await new Promise((r) => setImmediate(r));
+    const built = await this.#build(vaultSql(store, store.db), events, withConnection);
+    await store.db.transaction().execute(async (trx) => {
+      await this.#persist(vaultSql(store, trx), built);
+      await this.#deleteLog(trx, rows.map((r) => r.id));
+    });
+    return events.length;
+  }
+
+  async #readLog(db: Kysely<Database>, maxEpoch: number | undefined, lock: boolean): Promise<Array<{ id: number; epoch: number; ct: Buffer }>> {
+    const max = this.#o.maxEventsPerRun ?? 5_000;
+    // Choose rows by their event counts first, then read only their ciphertext.
+    let q = db.selectFrom('vault_log').select(['id', 'n_events']).orderBy('id').limit(256);
+    if (maxEpoch !== undefined) q = q.where('epoch', '<=', maxEpoch);
+    if (lock) q = q.forUpdate().skipLocked();
+    const heads = await q.execute();
+    if (heads.length === 0) return [];
+    const chosen: number[] = [];
+    let events = 0;
+    for (const r of heads) {
+      if (chosen.length > 0 && events + r.n_events > max) break;
+      chosen.push(r.id);
+      events += r.n_events;
+    }
+    return db.selectFrom('vault_log').select(['id', 'epoch', 'ct']).where('id', 'in', chosen).orderBy('id').execute();
+  }
+
+  #decode(rows: Array<{ id: number; epoch: number; ct: Buffer }>): LogEvent[] {
+    const decoded: LogEvent[] = [];
+    for (const r of rows) {
+      const key = this.#o.keyring.logKeyFor(r.epoch);
+      if (!key) throw new OdmError('ODM_ERR_VAULT_KEYRING', `append-log row ${r.id} is under log epoch ${r.epoch}, whose key is not in the keyring`);
+      const { names, events } = decodeBatch(open(key, r.ct, logAad(r.epoch)).toString('utf8'));
+      for (const e of events) {
+        e.samples = renameSamples(e.samples, names);
+        e.locationSamples = renameSamples(e.locationSamples, names);
+        decoded.push(e);
+      }
+    }
+    return decoded;
+  }
+
+  async #deleteLog(trx: Transaction<Database>, ids: number[]): Promise<void> {
+    for (let i = 0; i < ids.length; i += PAGE) await trx.deleteFrom('vault_log').where('id', 'in', ids.slice(i, i + PAGE)).execute();
   }
 
   #group(events: LogEvent[]): Map<string, VehicleGroup> {
@@ -211,24 +267,37 @@ export class Compactor {
     return groups;
   }
 
-  async #write(trx: Transaction<Database>, events: LogEvent[]): Promise<void> {
+  /**
+   * Everything the run will write, computed from the events: data keys (new ones prepared, not yet
+   * stored), chunk segments, merged latest records. `read` wraps the lookups (on SQLite they must hold
+   * the connection); the CPU-heavy part yields to other work every few milliseconds.
+   */
+  async #build(sql: VaultSql, events: LogEvent[], read: <T>(fn: () => Promise<T>) => Promise<T>): Promise<Built> {
     const groups = [...this.#group(events).values()];
     const specs: KeySpec[] = [];
     for (const g of groups) {
       specs.push({ ref: vehicleKeyRef(g.vehicleId, g.version), kind: 'vehicle', vehicleId: g.vehicleId, version: g.version, owner: g.owner });
       if (g.hasLocation) specs.push({ ref: locationKeyRef(g.streamId), kind: 'location' });
     }
-    const sql = vaultSql(this.#o.store, trx);
-    const keys = await this.#o.dataKeys.getMany(sql, specs, true);
-    // Existing latest records, to merge into.
-    const latestRows = await sql.latest(groups.map((g) => ({ vehicleId: g.vehicleId, version: g.version })));
-    const locLatestRows = await sql.locationLatest(groups.filter((g) => g.hasLocation).map((g) => g.streamId));
+    const { keys: prepared, latestRows, locLatestRows } = await read(async () => ({
+      keys: await this.#o.dataKeys.prepare(sql, specs, true),
+      // Existing latest records, to merge into.
+      latestRows: await sql.latest(groups.map((g) => ({ vehicleId: g.vehicleId, version: g.version }))),
+      locLatestRows: await sql.locationLatest(groups.filter((g) => g.hasLocation).map((g) => g.streamId)),
+    }));
+    const keys = prepared.keys;
+    let slice = performance.now();
+    const runPrefix = Date.now().toString(36).padStart(9, '0');
 
     const chunkRows: Database['vault_chunks'][] = [];
     const latestOut: Database['vault_latest'][] = [];
     const locChunkRows: Database['vault_location_chunks'][] = [];
     const locLatestOut: Database['vault_location_latest'][] = [];
     for (const g of groups) {
+      if (performance.now() - slice > 10) {
+        await new Promise((r) => setImmediate(r));
+        slice = performance.now();
+      }
       const key = keys.get(vehicleKeyRef(g.vehicleId, g.version))!;
       for (const [chunkStart, c] of g.chunks) {
         const segId = segmentId();
@@ -258,7 +327,8 @@ export class Compactor {
       if (!g.hasLocation) continue;
       const lkey = keys.get(locationKeyRef(g.streamId))!;
       for (const [chunkStart, c] of g.locChunks) {
-        const segId = segmentId();
+        // Not segmentId(): its counter follows vehicle order and would pair location rows with vehicles.
+        const segId = runPrefix + randomBytes(10).toString('hex');
         const tag = this.#o.pseudonyms.chunkTag(g.streamId, chunkStart);
         const record: LocationChunkRecord = { points: sortPoints(c.points), samples: {} };
         for (const [name, series] of c.signals) record.samples[name] = sortSeries(series);
@@ -276,14 +346,27 @@ export class Compactor {
       locLatestOut.push({ stream_id: g.streamId, ct: seal(lkey, json(latest), aad.locationLatest(g.streamId)) });
     }
 
-    await sql.insertChunks(chunkRows);
-    await sql.upsertLatest(latestOut);
     // Location rows go in stream-id order, not vehicle order, so their position says nothing either.
     locChunkRows.sort((a, b) => (a.stream_id < b.stream_id ? -1 : 1));
     locLatestOut.sort((a, b) => (a.stream_id < b.stream_id ? -1 : 1));
-    await sql.insertLocationChunks(locChunkRows);
-    await sql.upsertLocationLatest(locLatestOut);
+    return { keys: prepared, chunkRows, latestOut, locChunkRows, locLatestOut };
   }
+
+  async #persist(sql: VaultSql, b: Built): Promise<void> {
+    if (b.keys.rows.length > 0) await this.#o.dataKeys.insert(sql, b.keys);
+    await sql.insertChunks(b.chunkRows);
+    await sql.upsertLatest(b.latestOut);
+    await sql.insertLocationChunks(b.locChunkRows);
+    await sql.upsertLocationLatest(b.locLatestOut);
+  }
+}
+
+interface Built {
+  keys: PreparedKeys;
+  chunkRows: Database['vault_chunks'][];
+  latestOut: Database['vault_latest'][];
+  locChunkRows: Database['vault_location_chunks'][];
+  locLatestOut: Database['vault_location_latest'][];
 }
 
 /** Time-ordered (so the primary key grows at its end), then random. */

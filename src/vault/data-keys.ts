@@ -79,6 +79,16 @@ export class DataKeys {
   async getMany(via: VaultSql | Kysely<Database> | Transaction<Database>, specs: KeySpec[], create: boolean): Promise<Map<string, KeyObject>> {
     // A Kysely instance or transaction is accepted too (through Kysely on either dialect).
     const sql = 'selectFrom' in via ? kyselySql(via) : via;
+    const prepared = await this.prepare(sql, specs, create);
+    if (prepared.rows.length > 0) await this.insert(sql, prepared);
+    return prepared.keys;
+  }
+
+  /**
+   * Looks the keys up and, with `create`, makes the missing ones without storing them: the caller
+   * inserts `rows` with insert() inside the transaction that writes what the new keys encrypt.
+   */
+  async prepare(sql: VaultSql, specs: KeySpec[], create: boolean): Promise<PreparedKeys> {
     const found = new Map<string, KeyObject>();
     const missing: KeySpec[] = [];
     for (const s of specs) {
@@ -86,16 +96,15 @@ export class DataKeys {
       if (hit) found.set(s.ref, hit);
       else if (!found.has(s.ref)) missing.push(s);
     }
-    if (missing.length === 0) return found;
+    if (missing.length === 0) return { keys: found, rows: [] };
     for (const r of await sql.keys(missing.map((s) => s.ref))) {
       const key = this.unwrap(r.key_ref, r.bucket, r.bucket_version, r.wrapped);
       found.set(r.key_ref, key);
       this.#remember(r.key_ref, key);
     }
-    if (!create) return found;
-    const fresh = missing.filter((s) => !found.has(s.ref));
-    const unique = new Map(fresh.map((s) => [s.ref, s]));
     const rows: Database['vault_keys'][] = [];
+    if (!create) return { keys: found, rows };
+    const unique = new Map(missing.filter((s) => !found.has(s.ref)).map((s) => [s.ref, s]));
     for (const s of unique.values()) {
       const raw = randomKey();
       const bucket = this.#keyring.bucketOf(s.ref);
@@ -114,8 +123,27 @@ export class DataKeys {
       raw.fill(0);
       found.set(s.ref, key);
     }
-    await sql.insertKeys(rows);
-    for (const r of rows) this.#remember(r.key_ref, found.get(r.key_ref)!);
-    return found;
+    return { keys: found, rows };
   }
+
+  /**
+   * Stores the new keys of prepare(). If another writer stored a key under the same reference first,
+   * throws ODM_ERR_KEY_RACE: the caller's transaction must roll back (its data is encrypted under the
+   * key that lost) and be retried.
+   */
+  async insert(sql: VaultSql, prepared: PreparedKeys): Promise<void> {
+    // Vehicle keys first, then location keys in stream order, so row order does not pair them up.
+    const rows = [...prepared.rows].sort((a, b) => (a.kind === b.kind ? (a.kind === 'location' ? (a.key_ref < b.key_ref ? -1 : 1) : 0) : a.kind === 'vehicle' ? -1 : 1));
+    const inserted = await sql.insertKeys(rows);
+    if (inserted !== prepared.rows.length) {
+      throw new OdmError('ODM_ERR_KEY_RACE', 'a data key was created concurrently; retry', { retryable: true });
+    }
+    for (const r of prepared.rows) this.#remember(r.key_ref, prepared.keys.get(r.key_ref)!);
+  }
+}
+
+export interface PreparedKeys {
+  keys: Map<string, KeyObject>;
+  /** New key rows to insert (empty when every key existed). */
+  rows: Database['vault_keys'][];
 }

@@ -177,7 +177,8 @@ export class Shredder {
     const sqlite = store.sqlite;
     if (sqlite) await store.db.connection().execute(async () => void sqlite.pragma('secure_delete = ON'));
     try {
-      report.rows = await store.db.transaction().execute(async (trx) => {
+      // Between compaction runs: a run in flight must not write under keys this deletes.
+      report.rows = await compactor.exclusive(() => store.db.transaction().execute(async (trx) => {
         let rows = 0;
         for (const d of done) {
           const versions = d.versions.length > 0 ? d.versions : [-1];
@@ -196,7 +197,7 @@ export class Shredder {
         }
         for (const r of rotated) await this.#rewrap(trx, r.bucket);
         return rows;
-      });
+      }));
     } finally {
       if (sqlite) {
         await store.db.connection().execute(async () => {

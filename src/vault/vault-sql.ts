@@ -14,7 +14,8 @@ type KeyRow = Pick<Row<'vault_keys'>, 'key_ref' | 'bucket' | 'bucket_version' | 
 
 export interface VaultSql {
   keys(refs: string[]): Promise<KeyRow[]>;
-  insertKeys(rows: Row<'vault_keys'>[]): Promise<void>;
+  /** Inserts key rows, skipping references that exist; returns how many were inserted. */
+  insertKeys(rows: Row<'vault_keys'>[]): Promise<number>;
   latest(pairs: Array<{ vehicleId: string; version: number }>): Promise<Map<string, Buffer>>;
   locationLatest(streams: string[]): Promise<Map<string, Buffer>>;
   insertChunks(rows: Row<'vault_chunks'>[]): Promise<void>;
@@ -78,7 +79,9 @@ function sqliteOps(raw: BetterSqlite3.Database): VaultSql {
       return out;
     },
     async insertKeys(rows) {
-      for (const r of rows) st.insertKey.run(r.key_ref, r.kind, r.vehicle_id, r.owner_version, r.owner, r.bucket, r.bucket_version, r.wrapped);
+      let n = 0;
+      for (const r of rows) n += st.insertKey.run(r.key_ref, r.kind, r.vehicle_id, r.owner_version, r.owner, r.bucket, r.bucket_version, r.wrapped).changes;
+      return n;
     },
     async latest(pairs) {
       const out = new Map<string, Buffer>();
@@ -120,7 +123,12 @@ export function kyselySql(db: Kysely<Database> | Transaction<Database>): VaultSq
       return out;
     },
     async insertKeys(rows) {
-      for (const page of pages(rows)) await db.insertInto('vault_keys').values(page).onConflict((oc) => oc.column('key_ref').doNothing()).execute();
+      let n = 0;
+      for (const page of pages(rows)) {
+        const r = await db.insertInto('vault_keys').values(page).onConflict((oc) => oc.column('key_ref').doNothing()).executeTakeFirst();
+        n += Number(r.numInsertedOrUpdatedRows ?? 0n);
+      }
+      return n;
     },
     async latest(pairs) {
       const out = new Map<string, Buffer>();

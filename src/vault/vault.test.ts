@@ -101,4 +101,18 @@ describeBothStores('vault', (target) => {
     assert.equal((await v.reader.locations('8', 1)).points.length, 1);
     await v.close();
   });
+
+  it('shredding an owner deletes every vehicle epoch they held, and nothing of other owners', async () => {
+    const { store, v } = await vault();
+    const other = '0x' + 'cd'.repeat(20);
+    await v.log.append([write(event('7', 'e1', T0, 50)), write(event('8', 'e2', T0, 60)), write(event('9', 'e3', T0, 70, { owner: other }))]);
+    await v.flush();
+    const report = await v.shredder.shredOwner('0x' + 'AB'.repeat(20));
+    assert.equal(report.vehicles, 2);
+    assert.equal(await v.reader.latest('7', 1), undefined);
+    assert.equal(await v.reader.latest('8', 1), undefined);
+    assert.deepEqual((await v.reader.latest('9', 1))?.signals.speed, [T0, 70]);
+    assert.deepEqual((await store.db.selectFrom('vault_keys').select('vehicle_id').where('kind', '=', 'vehicle').execute()).map((r) => r.vehicle_id), ['9']);
+    await v.close();
+  });
 });

@@ -21,13 +21,14 @@ export function startWalCheckpointer(raw: BetterSqlite3.Database, options: { int
   let stopped = false;
   worker.on('error', (err) => options.logger.warn({ err }, 'WAL checkpoint thread failed; the writer checkpoints itself'));
   worker.on('exit', () => {
-    if (!stopped) raw.pragma('wal_autocheckpoint = 1000');
+    if (!stopped && raw.open) raw.pragma('wal_autocheckpoint = 1000');
   });
   raw.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
   return {
     async stop() {
       stopped = true;
-      raw.pragma('wal_autocheckpoint = 1000');
+      // The store may already be closed (it restores nothing then: the setting lives with the connection).
+      if (raw.open) raw.pragma('wal_autocheckpoint = 1000');
       await worker.terminate();
     },
   };

@@ -38,11 +38,16 @@ export async function registerWebRoutes(app: FastifyInstance, opts: { dist: stri
 
   const sendIndex = (reply: FastifyReply) => {
     void reply.header('cache-control', 'no-cache').header('content-security-policy', CSP).header('x-content-type-options', 'nosniff').header('referrer-policy', 'no-referrer');
-    return reply.sendFile('index.html', opts.dist);
+    return reply.sendFile('index.html', opts.dist, { cacheControl: false });
   };
 
   app.get('/*', async (request, reply) => {
-    const path = decodeURIComponent(request.url.split('?')[0]!);
+    let path: string;
+    try {
+      path = decodeURIComponent(request.url.split('?')[0]!);
+    } catch {
+      throw new OdmError('ODM_ERR_NOT_FOUND', 'no such page (malformed address)');
+    }
     if (isApiPath(path)) throw new OdmError('ODM_ERR_NOT_FOUND', `no route ${request.method} ${path}`);
     const built = existsSync(join(opts.dist, 'index.html'));
     if (!built) {
@@ -66,7 +71,7 @@ export async function registerWebRoutes(app: FastifyInstance, opts: { dist: stri
         const hashed = rel.startsWith(`assets${sep}`);
         void reply.header('cache-control', hashed ? 'public, max-age=31536000, immutable' : 'no-cache').header('x-content-type-options', 'nosniff');
         if (rel === 'index.html') return sendIndex(reply);
-        return reply.sendFile(rel, opts.dist);
+        return reply.sendFile(rel, opts.dist, { cacheControl: false });
       }
       // A missing asset is a 404, not the app: a stale tab asking for an old hashed file must not get HTML.
       if (rel.startsWith(`assets${sep}`)) throw new OdmError('ODM_ERR_NOT_FOUND', `no file ${path}`);

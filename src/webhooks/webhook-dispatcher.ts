@@ -60,6 +60,8 @@ export class WebhookDispatcher {
   #stopping = false;
   #wake: (() => void) | undefined;
   #poked = false;
+  /** Aborts attempts in flight when the node stops (they stay pending and run again after a restart). */
+  readonly #abort = new AbortController();
   readonly #attempts;
 
   constructor(options: WebhookDispatcherOptions) {
@@ -79,9 +81,10 @@ export class WebhookDispatcher {
     this.#wake?.();
   }
 
-  /** Stops picking deliveries and waits for the attempts in flight (each bounded by the timeout). */
+  /** Stops picking deliveries, aborts the attempts in flight and waits for them to wind down. */
   async stop(): Promise<void> {
     this.#stopping = true;
+    this.#abort.abort();
     this.#wake?.();
     await this.#loop;
     await Promise.allSettled([...this.#inflight.values()]);
@@ -171,7 +174,7 @@ export class WebhookDispatcher {
         },
         body,
         redirect: 'manual',
-        signal: AbortSignal.timeout(this.#s.policy.timeoutMs),
+        signal: AbortSignal.any([AbortSignal.timeout(this.#s.policy.timeoutMs), this.#abort.signal]),
       });
       status = res.status;
       await res.body?.cancel().catch(() => undefined);
@@ -180,6 +183,7 @@ export class WebhookDispatcher {
       const e = err as Error;
       error = isOdmError(err) ? `${err.code}: ${err.message}` : e.name === 'TimeoutError' ? `no answer within ${this.#s.policy.timeoutMs} ms` : 'could not connect to the target';
     }
+    if (this.#stopping && status === null) return; // cut short by shutdown: not the target's failure
     const at = this.#o.clock.now();
     if (status !== null) this.#record(grant, hook, row, attempts, status, error === null);
 

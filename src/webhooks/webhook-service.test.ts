@@ -273,6 +273,7 @@ describe('webhooks', () => {
     receiver.defaultStatus = 503;
     await first.bus.publish('telemetry.16', storedBatch(16n, [{ time: 1, signals: { speed: 150 } }]));
     await receiver.waitFor(start + 1);
+    while ((await first.svc.deliveries(DEV, made.id, {})).deliveries[0]?.attempts !== 1) await settle();
     await first.stop();
     const pending = first.access;
     receiver.defaultStatus = 200;

@@ -120,16 +120,25 @@ describe('developer sign-in (POST /auth/web3/…)', () => {
     const short = privateKeyToAccount(generatePrivateKey());
     await n.chain.write(app, 'LicenseSigners', 'enableSigner', [lic.licenseId, short.address, (await n.chain.now()) + 120n]);
     await n.mirrored();
-    assert.ok(await n.developerToken(lic, short), 'valid before its expiry');
+    const early = await n.developerToken(lic, short);
+    assert.ok(decodeJwt(early).exp! * 1000 <= Number(await n.chain.now()) * 1000 + 120_000, 'a token ends with its API key');
     n.clock.advance(10 * 60_000);
     try {
       await assert.rejects(n.developerToken(lic, short), (err: { answer: { status: number; json: { code: string } } }) => err.answer.status === 401 && err.answer.json.code === 'ODM_ERR_SIGNER_EXPIRED');
     } finally {
       n.clock.advance(-10 * 60_000);
     }
+    await n.chain.write(app, 'LicenseSigners', 'enableSigner', [lic.licenseId, short.address, (await n.chain.now()) + 3600n]);
+    await n.mirrored();
+    const dev = await n.developerToken(lic, short);
+    const exchange = () => n.call('POST', '/v1/tokens/exchange', { token: dev, body: { nftContractAddress: n.chain.contracts.VehicleId, tokenId: Number(vehicle), privileges: [1] } });
+    assert.equal((await exchange()).status, 200);
     await n.chain.write(app, 'LicenseSigners', 'disableSigner', [lic.licenseId, short.address]);
     await n.mirrored();
     await assert.rejects(n.developerToken(lic, short), (err: { answer: { json: { code: string } } }) => err.answer.json.code === 'ODM_ERR_SIGNER_NOT_ENABLED');
+    const after = await exchange();
+    assert.equal(after.status, 401, 'disabling the key ends the tokens it signed in for');
+    assert.equal(after.json.details.reason, 'key_disabled');
   });
 });
 

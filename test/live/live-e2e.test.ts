@@ -9,7 +9,7 @@ import { getLiveHub } from '../../src/live/live-capability.ts';
 import { storedBatch, type SampleEvent } from '../../src/live/testing.ts';
 import { Receiver } from '../../src/webhooks/testing.ts';
 import { DELIVERY_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignature } from '../../src/webhooks/webhook-signing.ts';
-import { startLiveNode, subscribe, type LiveNode } from './support/live-node.ts';
+import { E18, startLiveNode, subscribe, type LiveNode } from './support/live-node.ts';
 
 const QUERY = `subscription ($id: Int!) {
   signals(tokenId: $id) {
@@ -133,6 +133,60 @@ describe('live streams and webhooks on a real node', () => {
     }
   });
 
+  it('closes the stream when the vehicle changes hands', async () => {
+    const { bob, carol } = n.chain.actors;
+    const vehicle = await n.chain.mintVehicle(bob);
+    await n.chain.grant(bob, vehicle, n.app.address, [1, 6]);
+    await n.mirrored();
+    const client = n.client(await n.vehicleToken(vehicle, [1, 6]));
+    try {
+      const sub = subscribe(client, QUERY, { id: Number(vehicle) });
+      await until(() => getLiveHub(services()).size === 1);
+      await n.chain.transfer(bob, carol.address, vehicle);
+      const mined = performance.now();
+      assert.equal((await sub.ended)[0]?.extensions?.code, 'ODM_ERR_VEHICLE_TRANSFERRED');
+      assert.ok(sub.endedAt()! - mined < 1500);
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it('closes streams when the license is suspended or falls below its stake', async (t) => {
+    const { alice, admin } = n.chain.actors;
+    const vehicle = await n.chain.mintVehicle(alice);
+    await n.chain.grant(alice, vehicle, n.app.address, [1, 6]);
+    await n.mirrored();
+    const open = async () => {
+      const client = n.client(await n.vehicleToken(vehicle, [1, 6]));
+      const sub = subscribe(client, QUERY, { id: Number(vehicle) });
+      await until(() => getLiveHub(services()).size === 1);
+      return { client, sub };
+    };
+    const licenseId = BigInt(n.licenseId);
+
+    const s1 = await open();
+    await n.chain.write(admin, 'Licenses', 'suspend', [licenseId, 'test']);
+    let mined = performance.now();
+    assert.equal((await s1.sub.ended)[0]?.extensions?.code, 'ODM_ERR_LICENSE_SUSPENDED');
+    t.diagnostic(`suspension closed the stream ${(s1.sub.endedAt()! - mined).toFixed(0)} ms after it was mined`);
+    assert.ok(s1.sub.endedAt()! - mined < 1500);
+    await s1.client.dispose();
+    await n.chain.write(admin, 'Licenses', 'unsuspend', [licenseId, 'test']);
+    await n.mirrored();
+
+    const s2 = await open();
+    await n.chain.write(admin, 'Licenses', 'raiseRequirement', [licenseId, 20_000n * E18]);
+    mined = performance.now();
+    assert.equal((await s2.sub.ended)[0]?.extensions?.code, 'ODM_ERR_LICENSE_UNDERSTAKED');
+    assert.ok(s2.sub.endedAt()! - mined < 1500);
+    await s2.client.dispose();
+    // Top the stake up again for the tests that follow.
+    await n.chain.write(admin, 'DimoToken', 'mint', [n.app.address, 10_000n * E18]);
+    await n.chain.write(n.app, 'DimoToken', 'approve', [services().chain.contracts.Licenses!, 10_000n * E18]);
+    await n.chain.write(n.app, 'Licenses', 'stake', [licenseId, 10_000n * E18]);
+    await n.mirrored();
+  });
+
   it('delivers signed webhooks over HTTP, logs them for the developer and the owner, and stops at revocation', async () => {
     const { stranger } = n.chain.actors;
     const vehicle = await n.chain.mintVehicle(stranger);
@@ -194,6 +248,12 @@ describe('live streams and webhooks on a real node', () => {
     try {
       await publish(vehicle, [{ time: Date.now(), signals: { speed: 140 } }]);
       await receiver.waitFor(start + 1);
+      // Stop once the failed attempt is on record (stopping earlier aborts it, which is fine but not this test).
+      for (let i = 0; i < 100; i++) {
+        const log = (await http('GET', `/v1/webhooks/${id}/deliveries`, dev)).json as { deliveries: Array<{ attempts: number }> };
+        if (log.deliveries[0]?.attempts === 1) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
       const first = n;
       await first.stop({ keepData: true });
       receiver.defaultStatus = 200;

@@ -24,7 +24,7 @@ export interface AppAccessOptions {
   maxQueryCost: number;
   /** Reads of one app on one vehicle within this window share one activity entry; default 60 s. */
   readCoalesceMs: number;
-  /** Bytes of decrypted chunk data the telemetry view keeps in memory; default 96 MiB. */
+  /** Bytes of decrypted chunk data the telemetry view keeps in memory; default 128 MiB. */
   telemetryCacheBytes: number;
 }
 
@@ -35,7 +35,7 @@ export const DEFAULT_APP_ACCESS_OPTIONS: AppAccessOptions = {
   rateLimit: { perSecond: 100, burst: 200 },
   maxQueryCost: 250_000,
   readCoalesceMs: 60_000,
-  telemetryCacheBytes: 96 * 1024 * 1024,
+  telemetryCacheBytes: 128 * 1024 * 1024,
 };
 
 export interface AppAccessRuntime {

@@ -17,6 +17,7 @@ import { signDeveloperTokens } from './developer-token.ts';
 
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 const MAX_DOMAIN = 256;
+const MAX_OPEN_CHALLENGES = 100;
 
 export interface ChallengeRequest {
   client_id?: unknown;
@@ -51,8 +52,9 @@ export interface DeveloperAuthDeps {
 }
 
 function field(value: unknown, name: string, max = MAX_DOMAIN): string {
-  if (typeof value !== 'string' || value.length === 0 || value.length > max) {
-    throw new OdmError('ODM_ERR_VALIDATION', `${name} is required (a string of at most ${max} characters)`, { details: { field: name } });
+  // No control characters: the domain is written into the text the API key signs.
+  if (typeof value !== 'string' || value.length === 0 || value.length > max || /[\u0000-\u001f\u007f]/.test(value)) {
+    throw new OdmError('ODM_ERR_VALIDATION', `${name} is required (a printable string of at most ${max} characters)`, { details: { field: name } });
   }
   return value;
 }
@@ -116,6 +118,13 @@ export class DeveloperAuth {
     ].join('\n');
     const db = this.#d.store.db;
     await db.deleteFrom('app_auth_states').where('expires_at', '<=', now).execute();
+    // Challenges need no credentials: bound how many one client id may have outstanding.
+    const open = await db.selectFrom('app_auth_states').select((eb) => eb.fn.countAll<number>().as('n')).where('client_id', '=', client).executeTakeFirst();
+    if (Number(open?.n ?? 0) >= MAX_OPEN_CHALLENGES) {
+      throw new OdmError('ODM_ERR_RATE_LIMITED', `${client} has ${MAX_OPEN_CHALLENGES} unanswered challenges; answer one or wait for them to expire`, {
+        details: { clientId: client, retryAfterSec: Math.ceil(ttl / 1000) },
+      });
+    }
     await db.insertInto('app_auth_states').values({ state, client_id: client, domain, challenge, issued_at: now, expires_at: now + ttl }).execute();
     return { state, challenge };
   }
@@ -159,7 +168,9 @@ export class DeveloperAuth {
     }
     // Prefer a license the gate lets through, then the lowest id.
     const licenseId = current.find((id) => mirror.gate.check(id).ok) ?? current[0]!;
-    const tokens = await signDeveloperTokens(this.#d.runtime(), { licenseId: licenseId.toString(), signer, clientId: client }, now);
+    // A token outlives neither its API key nor the usual lifetime.
+    const keyExpiresAtMs = mirror.signers.expiryOf(licenseId, signer)! * 1000;
+    const tokens = await signDeveloperTokens(this.#d.runtime(), { licenseId: licenseId.toString(), signer, clientId: client }, now, keyExpiresAtMs);
     return { access_token: tokens.accessToken, token_type: 'Bearer', expires_in: tokens.expiresIn, id_token: tokens.idToken };
   }
 }

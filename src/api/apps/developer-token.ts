@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { SignJWT, jwtVerify } from 'jose';
 import { getAddress } from 'viem';
 import { OdmError } from '../../core/errors.ts';
+import { getLicensingMirror } from '../../licensing/licensing-services.ts';
 import type { NodeServices } from '../../node/start-node.ts';
 import { getAppAccess, type AppAccessRuntime } from './app-access-runtime.ts';
 
@@ -19,9 +20,10 @@ export interface DeveloperTokenClaims {
 
 const USE = 'developer';
 
-export async function signDeveloperTokens(rt: AppAccessRuntime, claims: DeveloperTokenClaims, now: number): Promise<{ accessToken: string; idToken: string; expiresIn: number }> {
+/** Tokens for `claims`, valid for the configured lifetime but never past `notAfterMs`. */
+export async function signDeveloperTokens(rt: AppAccessRuntime, claims: DeveloperTokenClaims, now: number, notAfterMs = Infinity): Promise<{ accessToken: string; idToken: string; expiresIn: number }> {
   const iat = Math.floor(now / 1000);
-  const expiresIn = rt.options.developerTokenTtlSec;
+  const expiresIn = Math.max(1, Math.min(rt.options.developerTokenTtlSec, Math.floor(notAfterMs / 1000) - iat));
   const client = getAddress(claims.clientId);
   const sign = (use: string) =>
     new SignJWT({ ethereum_address: client, provider_id: 'web3', license_id: claims.licenseId, signer: claims.signer, odm_use: use })
@@ -38,15 +40,16 @@ export async function signDeveloperTokens(rt: AppAccessRuntime, claims: Develope
 }
 
 /**
- * The claims of a current developer token this node signed. Throws ODM_ERR_AUTH_REQUIRED (401) for an
- * empty token and ODM_ERR_TOKEN_INVALID (401, details.reason `expired` or `invalid`) for anything else.
+ * The claims of a current developer token this node signed, whose API key is still enabled on the
+ * license (disabling a key ends its tokens at once). Throws ODM_ERR_AUTH_REQUIRED (401) for an empty
+ * token and ODM_ERR_TOKEN_INVALID (401, details.reason `expired`, `key_disabled` or `invalid`) otherwise.
  */
 export async function verifyDeveloperToken(services: NodeServices, token: string): Promise<DeveloperTokenClaims> {
   if (typeof token !== 'string' || token.length === 0) throw new OdmError('ODM_ERR_AUTH_REQUIRED', 'send a developer token (POST /auth/web3/submit_challenge)');
   const rt = getAppAccess(services);
   const now = services.clock.now();
   const cached = rt.tokens.get<DeveloperTokenClaims>(`d:${token}`, now);
-  if (cached) return cached;
+  if (cached) return keyStillEnabled(services, cached, now);
   let payload;
   try {
     ({ payload } = await jwtVerify(token, rt.key.publicKey, { algorithms: [rt.key.alg], issuer: rt.issuer, currentDate: new Date(now), requiredClaims: ['sub', 'exp', 'iat'] }));
@@ -59,6 +62,14 @@ export async function verifyDeveloperToken(services: NodeServices, token: string
   }
   const claims: DeveloperTokenClaims = { licenseId: p.license_id, signer: (p.signer as string).toLowerCase(), clientId: (p.ethereum_address as string).toLowerCase() };
   rt.tokens.set(`d:${token}`, claims, (payload.exp ?? 0) * 1000);
+  return keyStillEnabled(services, claims, now);
+}
+
+function keyStillEnabled(services: NodeServices, claims: DeveloperTokenClaims, now: number): DeveloperTokenClaims {
+  const expiry = getLicensingMirror(services).signers.expiryOf(BigInt(claims.licenseId), claims.signer);
+  if (expiry === undefined || expiry * 1000 <= now) {
+    throw new OdmError('ODM_ERR_TOKEN_INVALID', 'the API key that signed in for this token is no longer enabled on the license', { details: { reason: 'key_disabled' } });
+  }
   return claims;
 }
 

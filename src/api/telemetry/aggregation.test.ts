@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { FloatAccumulator, StringAccumulator, feedFloat, makeBuckets, median, rollupBucket } from './aggregation.ts';
+import { FloatAccumulator, StringAccumulator, feedFloat, makeBuckets, rollupBucket } from './aggregation.ts';
+import { median } from './median.ts';
 import { rollupOf } from '../../vault/rollups.ts';
 
 test('median is exact: middle value, or the mean of the two middle values', () => {

@@ -107,7 +107,8 @@ export async function resolveAvailableSignals(ctx: TelemetryContext, tokenId: un
   for (const field of ctx.telemetry().fields.values()) {
     if (!latestOf(data, field) || !readable(auth, field)) continue;
     names.push(field.name);
-    auth.used.add(field.privilege === 8 ? (auth.effective.has(8) ? 8 : 4) : field.privilege);
+    const history = needFor(field, 'history');
+    use(auth, denial(auth, history, field.name) ? needFor(field, 'latest') : history);
   }
   return names.sort();
 }

@@ -10,7 +10,7 @@ import {
   changePointWindows, ignitionSegments, levelRiseSegments, union, windowCounts, windowSegments, WINDOW_MS, type RangeOptions, type RawSegment,
 } from './segment-detection.ts';
 import { charge, requireAuth, requireNeed, requireVehicle, type TelemetryAuth, type TelemetryContext } from './telemetry-context.ts';
-import { mergeColumns } from './telemetry-view.ts';
+import { mergeColumns } from './columns.ts';
 
 export type Mechanism = 'ignitionDetection' | 'frequencyAnalysis' | 'changePointDetection' | 'idling' | 'refuel' | 'recharge';
 

@@ -13,7 +13,7 @@ import { aad, type ArchivedEvent, type LatestRecord, type LocationChunkRecord, t
 import type { Vault } from '../../vault/vault.ts';
 import { kyselySql } from '../../vault/vault-sql.ts';
 import { ByteLru } from './byte-lru.ts';
-import { columnBytes, EMPTY_POINTS, toColumn, type Column, type PointColumns } from './columns.ts';
+import { columnBytes, EMPTY_POINTS, mergeColumns, mergePoints, toColumn, type Column, type PointColumns } from './columns.ts';
 
 export interface SegmentRef {
   segId: string;
@@ -40,6 +40,9 @@ interface LocationSegment {
 }
 
 const PAGE = 500;
+/** How long a decrypted latest record is reused. Values stored by this process since reach readers at
+ * once through the recent-values overlay; other processes' writes show within this (plus compaction). */
+export const LATEST_TTL_MS = 1000;
 
 export class TelemetryView {
   readonly #store: Store;
@@ -60,6 +63,7 @@ export class TelemetryView {
   /** Forgets everything decrypted for a vehicle (its data was deleted). */
   forget(vehicleId: string): void {
     this.#cache.dropPrefix(`${vehicleId}/`);
+    for (const key of [...this.#latest.keys()]) if (key.startsWith(`${vehicleId}/`)) this.#latest.delete(key);
   }
 
   async #vehicleKey(vehicleId: string, version: number): Promise<KeyObject | undefined> {
@@ -180,11 +184,20 @@ export class TelemetryView {
       if (!pt) continue;
       const record = JSON.parse(pt.toString('utf8')) as SamplesRecord;
       const cols = new Map<string, Column>();
+      const pool: Float64Array[] = [];
+      const counted = new Set<Float64Array>();
       let bytes = 0;
+      const grow = (extra: number) => {
+        const e = this.#entry(ref);
+        if (!e) return; // evicted meanwhile: the copy dies with the caller's reference
+        e.bytes += extra;
+        this.#cache.resize(ref.key, e.bytes);
+      };
       for (const [name, series] of Object.entries(record)) {
-        const col = toColumn(series);
+        const col = toColumn(series, pool);
+        col.grow = grow;
         cols.set(name, col);
-        bytes += columnBytes(col);
+        bytes += columnBytes(col, counted);
       }
       this.#keep(ref, (e) => {
         e.samples = cols;
@@ -240,7 +253,29 @@ export class TelemetryView {
     return out.map((x) => x ?? []);
   }
 
-  async latest(vehicleId: string, version: number): Promise<LatestRecord | undefined> {
+  /** Latest records read within LATEST_TTL_MS, reused: a hot dashboard costs no database read per poll. */
+  readonly #latest = new Map<string, { at: number; value: LatestRecord | LocationLatestRecord | undefined }>();
+
+  async #fresh<T extends LatestRecord | LocationLatestRecord>(key: string, read: () => Promise<T | undefined>): Promise<T | undefined> {
+    const now = performance.now();
+    const hit = this.#latest.get(key);
+    if (hit && now - hit.at < LATEST_TTL_MS) return hit.value as T | undefined;
+    const value = await read();
+    this.#latest.delete(key);
+    if (this.#latest.size >= 10_000) this.#latest.delete(this.#latest.keys().next().value as string);
+    this.#latest.set(key, { at: now, value });
+    return value;
+  }
+
+  latest(vehicleId: string, version: number): Promise<LatestRecord | undefined> {
+    return this.#fresh(`${vehicleId}/${version}/latest`, () => this.#readLatest(vehicleId, version));
+  }
+
+  latestLocation(vehicleId: string, version: number): Promise<LocationLatestRecord | undefined> {
+    return this.#fresh(`${vehicleId}/${version}/location`, () => this.#readLatestLocation(vehicleId, version));
+  }
+
+  async #readLatest(vehicleId: string, version: number): Promise<LatestRecord | undefined> {
     const row = await this.#store.db.selectFrom('vault_latest').select('ct').where('vehicle_id', '=', vehicleId).where('owner_version', '=', version).executeTakeFirst();
     if (!row) return undefined;
     const key = await this.#vehicleKey(vehicleId, version);
@@ -248,7 +283,7 @@ export class TelemetryView {
     return JSON.parse(open(key, row.ct, aad.latest(vehicleId, version)).toString('utf8')) as LatestRecord;
   }
 
-  async latestLocation(vehicleId: string, version: number): Promise<LocationLatestRecord | undefined> {
+  async #readLatestLocation(vehicleId: string, version: number): Promise<LocationLatestRecord | undefined> {
     const streamId = this.#vault.pseudonyms.streamId(vehicleId, version);
     const row = await this.#store.db.selectFrom('vault_location_latest').select('ct').where('stream_id', '=', streamId).executeTakeFirst();
     if (!row) return undefined;
@@ -329,40 +364,4 @@ export class TelemetryView {
     const parts = segs.map((s) => s.samples[signal]).filter((c): c is Column => c !== undefined);
     return parts.length === 0 ? undefined : mergeColumns(parts, from, to);
   }
-}
-
-/** Concatenates per-segment points inside [from, to) and sorts them by time. */
-export function mergePoints(parts: readonly PointColumns[], from: number, to: number): PointColumns {
-  let n = 0;
-  for (const p of parts) n += p.ts.length;
-  const idx: number[] = [];
-  const ts = new Float64Array(n), lat = new Float64Array(n), lng = new Float64Array(n);
-  let k = 0;
-  for (const p of parts) {
-    for (let i = 0; i < p.ts.length; i++) {
-      const t = p.ts[i]!;
-      if (t < from || t >= to) continue;
-      ts[k] = t;
-      lat[k] = p.lat[i]!;
-      lng[k] = p.lng[i]!;
-      idx.push(k++);
-    }
-  }
-  idx.sort((a, b) => ts[a]! - ts[b]! || a - b);
-  return { ts: Float64Array.from(idx, (i) => ts[i]!), lat: Float64Array.from(idx, (i) => lat[i]!), lng: Float64Array.from(idx, (i) => lng[i]!) };
-}
-
-/** Concatenates columns inside [from, to), sorted by time. */
-export function mergeColumns(parts: readonly Column[], from: number, to: number): Column {
-  const rows: Array<[number, number | string]> = [];
-  for (const c of parts) {
-    for (let i = 0; i < c.ts.length; i++) {
-      const t = c.ts[i]!;
-      if (t >= from && t < to) rows.push([t, c.num ? c.num[i]! : c.str![i]!]);
-    }
-  }
-  rows.sort((a, b) => a[0] - b[0]);
-  const ts = Float64Array.from(rows, (r) => r[0]);
-  if (rows.length > 0 && typeof rows[0]![1] === 'string') return { ts, num: undefined, str: rows.map((r) => r[1] as string) };
-  return { ts, num: Float64Array.from(rows, (r) => r[1] as number), str: undefined };
 }

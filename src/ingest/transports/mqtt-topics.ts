@@ -8,18 +8,6 @@ export function deviceAddressOf(topic: string): string | undefined {
   return DEVICE_TOPIC.exec(topic)?.[1]?.toLowerCase();
 }
 
-/** Whether an MQTT topic filter (with + and #) matches the topic. */
-export function filterMatches(filter: string, topic: string): boolean {
-  const f = filter.split('/');
-  const t = topic.split('/');
-  for (let i = 0; i < f.length; i++) {
-    if (f[i] === '#') return true;
-    if (i >= t.length) return false;
-    if (f[i] !== '+' && f[i] !== t[i]) return false;
-  }
-  return f.length === t.length;
-}
-
 /** Whether a subscription filter could receive some device's topic (so it would see raw payloads). */
 export function couldMatchDeviceTopic(filter: string): boolean {
   const f = filter.split('/');

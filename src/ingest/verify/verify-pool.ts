@@ -158,14 +158,6 @@ export class VerifyPool {
     );
   }
 
-  /** V8 heap sizes of the worker threads (diagnostics). */
-  async heapStatistics(): Promise<Array<{ used: number; total: number }>> {
-    return Promise.all(this.#slots.map(async (s) => {
-      const h = await s.worker.getHeapStatistics();
-      return { used: h.used_heap_size, total: h.total_heap_size };
-    }));
-  }
-
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;

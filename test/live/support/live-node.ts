@@ -101,6 +101,8 @@ export async function startLiveNode(opts: StartLiveNodeOptions = {}): Promise<Li
     await chain.write(admin, 'DimoToken', 'mint', [app.address, stake]);
     await chain.write(app, 'DimoToken', 'approve', [c.contracts.Licenses as Address, stake]);
     await chain.write(app, 'Licenses', 'stake', [BigInt(licenseId), stake]);
+    // The app's own address is its API key (developer tokens name an enabled signer).
+    await chain.write(app, 'LicenseSigners', 'enableSigner', [BigInt(licenseId), app.address, (await chain.now()) + 30n * 86_400n]);
     await mirrored();
   }
   const wsUrl = `${baseUrl.replace(/^http/, 'ws')}/query`;

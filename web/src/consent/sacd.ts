@@ -2,7 +2,6 @@
 // a CloudEvent of type dimo.sacd, signed (EIP-191) over its canonical JSON; keccak256 of those bytes is the
 // grant's `source` on chain.
 import { getAddress, keccak256, type Hex } from 'viem';
-import type { Signer } from '../wallet/signer.ts';
 
 export function canonicalJson(value: unknown): string {
   if (value === null) return 'null';
@@ -39,8 +38,14 @@ export interface SacdDocument {
   signature?: Hex;
 }
 
+/** What signs the document: any wallet's personal_sign over raw bytes (a `Signer` fits). */
+export interface MessageSigner {
+  address: string;
+  signMessage(message: { raw: Uint8Array }): Promise<Hex>;
+}
+
 export async function signedConsentDocument(
-  signer: Signer,
+  signer: MessageSigner,
   input: { chainId: number; vehicleContract: string; tokenId: string; grantee: string; permissions: number[]; purpose: string; expiration: number; streams: Array<{ signal: string; frequency: string }> },
 ): Promise<{ document: SacdDocument; hash: Hex }> {
   const grantor = getAddress(signer.address);

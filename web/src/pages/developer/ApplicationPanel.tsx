@@ -57,7 +57,7 @@ export function ApplicationPanel({ onChange }: { onChange?: () => void }) {
             <li key={a.id}>
               <strong>{a.legalName}</strong> ({a.kind}) — {a.status}
               {a.licenseId ? `, license #${a.licenseId}` : ''}
-              {a.decisionReason ? `: ${a.decisionReason}` : ''} <span className="muted">{dateTime(a.createdAt)}</span>
+              {a.decisionReason && a.decisionReason !== a.status ? `: ${a.decisionReason}` : ''} <span className="muted">{dateTime(a.createdAt)}</span>
             </li>
           ))}
         </ul>

@@ -9,31 +9,37 @@ import { TextField } from '../../components/Field.tsx';
 import { ErrorBox, Notice } from '../../components/Notice.tsx';
 import type { DeveloperToken } from './dev-auth.ts';
 
+/** src/webhooks/webhook-service.ts */
 interface Webhook {
   id: string;
-  service?: string;
-  metricName?: string;
-  condition?: string;
-  coolDownPeriod?: number;
-  targetURL?: string;
-  status?: string;
-  description?: string;
-  disabledReason?: string | null;
+  service: string;
+  metricName: string;
+  condition: string;
+  coolDownPeriod: number;
+  targetURL: string;
+  status: string;
+  description: string | null;
+  displayName: string | null;
+  failureCount: number;
+  disabledReason: string | null;
+  subscribedVehicles: number;
 }
 
 interface Delivery {
   id: string;
-  at?: number;
-  createdAt?: string | number;
-  vehicleId?: string | number;
-  status?: string | number;
-  attempts?: number;
-  error?: string | null;
+  tokenId: string;
+  status: 'pending' | 'delivered' | 'failed' | 'dropped';
+  attempts: number;
+  createdAt: string;
+  lastAttemptAt: string | null;
+  nextAttemptAt: string | null;
+  lastStatus: number | null;
+  lastError: string | null;
 }
 
 function Deliveries({ hook, dev }: { hook: Webhook; dev: DeveloperToken }) {
-  const d = useAsync((signal) => api<{ deliveries: Delivery[] } | Delivery[]>(`/v1/webhooks/${hook.id}/deliveries`, { signal, token: dev.accessToken }), [hook.id], { pollMs: 15_000 });
-  const list = Array.isArray(d.data) ? d.data : (d.data?.deliveries ?? []);
+  const d = useAsync((signal) => api<{ deliveries: Delivery[] }>(`/v1/webhooks/${hook.id}/deliveries?limit=50`, { signal, token: dev.accessToken }), [hook.id], { pollMs: 15_000 });
+  const list = d.data?.deliveries ?? [];
   return (
     <details>
       <summary>Delivery log</summary>
@@ -42,21 +48,24 @@ function Deliveries({ hook, dev }: { hook: Webhook; dev: DeveloperToken }) {
       <table className="data">
         <thead>
           <tr>
-            <th scope="col">When</th>
+            <th scope="col">Fired</th>
             <th scope="col">Vehicle</th>
             <th scope="col">Result</th>
             <th scope="col">Attempts</th>
+            <th scope="col">Next attempt</th>
           </tr>
         </thead>
         <tbody>
           {list.map((x) => (
             <tr key={x.id}>
-              <td>{dateTime(typeof x.at === 'number' ? x.at : x.createdAt ? new Date(x.createdAt).getTime() : null)}</td>
-              <td>{x.vehicleId ?? ''}</td>
+              <td>{dateTime(Date.parse(x.createdAt))}</td>
+              <td>{x.tokenId}</td>
               <td>
-                {String(x.status ?? '')} {x.error ? `— ${x.error}` : ''}
+                {x.status}
+                {x.lastStatus ? ` (HTTP ${x.lastStatus})` : ''} {x.lastError ? `— ${x.lastError}` : ''}
               </td>
-              <td>{x.attempts ?? ''}</td>
+              <td>{x.attempts}</td>
+              <td>{x.nextAttemptAt ? dateTime(Date.parse(x.nextAttemptAt)) : ''}</td>
             </tr>
           ))}
         </tbody>
@@ -66,13 +75,14 @@ function Deliveries({ hook, dev }: { hook: Webhook; dev: DeveloperToken }) {
 }
 
 export function WebhooksPanel({ dev }: { dev: DeveloperToken | undefined }) {
-  const hooks = useAsync((signal) => (dev ? api<Webhook[] | { webhooks: Webhook[] }>('/v1/webhooks', { signal, token: dev.accessToken }) : Promise.resolve([] as Webhook[])), [dev?.accessToken]);
-  const [form, setForm] = useState({ metricName: 'speed', condition: 'valueNumber > 100', coolDownPeriod: '60', targetURL: '', description: '' });
+  const hooks = useAsync((signal) => (dev ? api<Webhook[]>('/v1/webhooks', { signal, token: dev.accessToken }) : Promise.resolve([] as Webhook[])), [dev?.accessToken]);
+  const [form, setForm] = useState({ metricName: 'speed', condition: 'valueNumber > 100', coolDownPeriod: '60', targetURL: '', verificationToken: '', description: '' });
+  const [secret, setSecret] = useState<string>();
   const [subscribe, setSubscribe] = useState({ hook: '', tokenId: '' });
   const [run, busy, error] = useAction();
   const [done, setDone] = useState<string>();
   if (!dev) return <Notice>Get a developer token in the query explorer first: webhooks belong to the app it authenticates.</Notice>;
-  const list = Array.isArray(hooks.data) ? hooks.data : (hooks.data?.webhooks ?? []);
+  const list = hooks.data ?? [];
   const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value });
   return (
     <div className="console-grid">
@@ -81,11 +91,15 @@ export function WebhooksPanel({ dev }: { dev: DeveloperToken | undefined }) {
         onSubmit={(e) => {
           e.preventDefault();
           void run(async () => {
-            await api('/v1/webhooks', {
+            const made = await api<{ id: string; signingSecret?: string }>('/v1/webhooks', {
               token: dev.accessToken,
-              body: { service: 'telemetry.signals', metricName: form.metricName, condition: form.condition, coolDownPeriod: Number(form.coolDownPeriod), targetURL: form.targetURL, description: form.description, status: 'enabled', verificationToken: crypto.randomUUID() },
+              body: {
+                service: 'telemetry.signals', metricName: form.metricName, condition: form.condition, coolDownPeriod: Number(form.coolDownPeriod), targetURL: form.targetURL,
+                verificationToken: form.verificationToken, status: 'enabled', ...(form.description ? { description: form.description } : {}),
+              },
             });
-            setDone('Webhook created.');
+            setSecret(made.signingSecret);
+            setDone(`Webhook ${made.id} created.`);
             hooks.reload();
           });
         }}
@@ -95,6 +109,13 @@ export function WebhooksPanel({ dev }: { dev: DeveloperToken | undefined }) {
         <TextField label="Condition (CEL)" value={form.condition} onChange={set('condition')} required />
         <TextField label="Cool-down (seconds)" type="number" min={0} value={form.coolDownPeriod} onChange={set('coolDownPeriod')} />
         <TextField label="Target URL" type="url" value={form.targetURL} onChange={set('targetURL')} required />
+        <TextField
+          label="Verification token"
+          hint='The node first POSTs {"verification":"test"} to the target, which must answer 200 with this token as its body.'
+          value={form.verificationToken}
+          onChange={set('verificationToken')}
+          required
+        />
         <TextField label="Description" value={form.description} onChange={set('description')} />
         <Button type="submit" busy={busy}>
           Create webhook
@@ -107,7 +128,8 @@ export function WebhooksPanel({ dev }: { dev: DeveloperToken | undefined }) {
         <ul>
           {list.map((h) => (
             <li key={h.id}>
-              <strong>{h.description || h.metricName}</strong> <code>{h.condition}</code> → {h.targetURL} <span className="badge badge-idle">{h.status ?? ''}</span>
+              <strong>{h.description || h.displayName || h.metricName}</strong> <code>{h.id}</code>: <code>{h.condition}</code> on {h.metricName} → {h.targetURL}{' '}
+              <span className={`badge badge-${h.status === 'enabled' ? 'ok' : 'bad'}`}>{h.status}</span> <span className="muted">{h.subscribedVehicles} vehicles</span>
               {h.disabledReason ? <span className="muted"> ({h.disabledReason})</span> : null}
               <Deliveries hook={h} dev={dev} />
             </li>
@@ -130,6 +152,11 @@ export function WebhooksPanel({ dev }: { dev: DeveloperToken | undefined }) {
         </form>
       </section>
       {done ? <Notice kind="ok">{done}</Notice> : null}
+      {secret ? (
+        <Notice kind="warn">
+          Signing secret (shown once; deliveries carry X-DIMO-Signature, an HMAC-SHA256 with it): <code data-testid="webhook-secret">{secret}</code>
+        </Notice>
+      ) : null}
       <ErrorBox error={error} />
     </div>
   );

@@ -1,10 +1,10 @@
 // The activity log: every collection, access by an app, stream, webhook, grant, revocation, export and
 // deletion, newest first, filterable; and whether its hash chain checks out (the log is append-only and
 // each entry commits to the one before, so a removed or altered entry shows).
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { api } from '../../api/http.ts';
-import type { ActivityEntry } from '../../api/types.ts';
-import { dateTime } from '../../app/format.ts';
+import type { ActivityEntry, License } from '../../api/types.ts';
+import { dateTime, shortAddress } from '../../app/format.ts';
 import { Layout } from '../../app/Layout.tsx';
 import { useAsync } from '../../app/useAsync.ts';
 import { Button, useAction } from '../../components/Button.tsx';
@@ -25,6 +25,23 @@ function describe(e: ActivityEntry): string {
   for (const k of ['event', 'what', 'query', 'field', 'oem', 'reason'] as const) if (typeof d[k] === 'string') parts.push(String(d[k]));
   if (e.kind !== 'collect' && typeof d.events === 'number') parts.push(`${d.events} events`);
   return parts.join(' · ');
+}
+
+/** Names of the apps behind grantee addresses (entries recorded from the chain carry only the address). */
+function useAppNames(entries: ActivityEntry[]): Record<string, string> {
+  const [names, setNames] = useState<Record<string, string>>({});
+  const wanted = [...new Set(entries.filter((e) => e.app?.address && !e.app.name).map((e) => e.app!.address!.toLowerCase()))].filter((a) => !(a in names));
+  useEffect(() => {
+    for (const a of wanted) {
+      setNames((n) => ({ ...n, [a]: shortAddress(a) }));
+      api<{ license: License }>(`/v1/licenses/grantee/${a}`).then(
+        (r) => setNames((n) => ({ ...n, [a]: r.license.dba || r.license.legalName })),
+        () => undefined,
+      );
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [wanted.join(',')]);
+  return names;
 }
 
 function toMs(local: string): string {
@@ -59,6 +76,7 @@ export function ActivityPage() {
   }, [applied], { pollMs: 15_000 });
   const verify = useAsync((signal) => api<{ ok: boolean; entries: number; brokenAt?: number }>('/v1/activity/verify', { signal }), [applied], { pollMs: 30_000 });
   const entries = [...(page.data?.entries ?? []), ...more];
+  const names = useAppNames(entries);
 
   return (
     <Layout title="Activity">
@@ -116,7 +134,7 @@ export function ActivityPage() {
                 <td>{dateTime(e.at)}</td>
                 <td>{KINDS.find(([k]) => k === e.kind)?.[1].replace(/s$/, '') ?? e.kind}</td>
                 <td>{e.vehicleId ?? ''}</td>
-                <td>{e.app ? e.app.name ?? (e.app.licenseId ? `license #${e.app.licenseId}` : e.app.address) : ''}</td>
+                <td>{e.app ? e.app.name ?? (e.app.address ? names[e.app.address.toLowerCase()] : undefined) ?? (e.app.licenseId ? `license #${e.app.licenseId}` : shortAddress(e.app.address)) : ''}</td>
                 <td>{e.privileges?.map((p) => privilege(p).title).join(', ') ?? ''}</td>
                 <td>{e.unreadable ? 'unreadable (altered)' : describe(e)}</td>
               </tr>

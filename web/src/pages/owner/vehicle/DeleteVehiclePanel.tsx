@@ -11,7 +11,7 @@ import { TypedConfirm } from '../../../components/TypedConfirm.tsx';
 import { RemainingTable } from '../../../components/RemainingTable.tsx';
 import { useSession } from '../../../session/SessionProvider.tsx';
 
-export function DeleteVehiclePanel({ vehicle }: { vehicle: VehicleSummary }) {
+export function DeleteVehiclePanel({ vehicle, onDeleted }: { vehicle: VehicleSummary; onDeleted(): void }) {
   const { signer } = useSession();
   const [run, busy, error] = useAction();
   const [step, setStep] = useState<string>();
@@ -30,6 +30,7 @@ export function DeleteVehiclePanel({ vehicle }: { vehicle: VehicleSummary }) {
       setStep('Deleting the stored data…');
       setResult(await api(`/v1/owner/vehicles/${vehicle.tokenId}`, { method: 'DELETE', body: { confirm: phrase } }));
       setStep(undefined);
+      onDeleted();
     });
 
   if (result) {

@@ -44,7 +44,7 @@ export function PrivacyPanel({ vehicle, onSaved }: { vehicle: VehicleSummary; on
         if (!gone) setLoadError(e);
       }
     })();
-    void api<{ terms: { locationSharePct: number } }>('/v1/owner/earnings').then((r) => !gone && setCost(r.terms.locationSharePct), () => undefined);
+    void api<{ rules: { locationOptOutReductionPercent: number } }>('/v1/rewards/weeks').then((r) => !gone && setCost(r.rules.locationOptOutReductionPercent), () => undefined);
     return () => void (gone = true);
   }, [path, signer]);
 
@@ -78,7 +78,7 @@ export function PrivacyPanel({ vehicle, onSaved }: { vehicle: VehicleSummary; on
         <h2 id="optout-h">Location</h2>
         <Checkbox
           label="Turn location off for this vehicle"
-          hint={`No position is stored or shared, ever, while this is on.${cost !== undefined ? ` It costs ${cost}% of this vehicle's rewards: location counts for ${cost}% of its weekly points.` : ''}`}
+          hint={`No position is stored or shared, ever, while this is on.${cost !== undefined ? ` It costs rewards: this vehicle's weekly connection and streak points drop by ${cost}%.` : ''}`}
           checked={settings.locationOptOut}
           onChange={(e) => setSettings({ ...settings, locationOptOut: e.target.checked })}
         />

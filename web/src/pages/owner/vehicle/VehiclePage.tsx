@@ -56,7 +56,7 @@ export function VehiclePage({ id }: { id: string }) {
             <GloveboxPanel vehicleId={v.tokenId} />
           </TabPanel>
           <TabPanel id="delete" active={tab} idPrefix="vehicle">
-            <DeleteVehiclePanel vehicle={v} />
+            <DeleteVehiclePanel vehicle={v} onDeleted={summary.reload} />
           </TabPanel>
         </>
       ) : null}
