@@ -6,13 +6,14 @@ import type { QueryBenchInfo } from './node-child.ts';
 export interface QueryBench {
   info: QueryBenchInfo;
   child: ChildProcess;
-  /** POSTs a GraphQL query to /query with the vehicle token; resolves with the parsed body. */
-  graphql(query: string, variables?: Record<string, unknown>): Promise<{ data?: any; errors?: any[] }>;
+  /** POSTs a GraphQL query to /query with the vehicle token; resolves with the parsed body and the node's own time (Server-Timing). */
+  graphql(query: string, variables?: Record<string, unknown>): Promise<{ data?: any; errors?: any[]; serverMs: number }>;
   /** Runs a command registered in the child (child-commands.ts). */
   command(name: string, args?: unknown): Promise<unknown>;
   stop(): Promise<void>;
 }
 
+/** QUERY_BENCH_PROF=<dir> makes the node child write CPU profiles there (node --cpu-prof). */
 export async function startQueryBench(): Promise<QueryBench> {
   const child = fork(new URL('./node-child.ts', import.meta.url), [], { execArgv: process.env.QUERY_BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.QUERY_BENCH_PROF] : [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const info = await new Promise<QueryBenchInfo>((resolve, reject) => {
@@ -42,7 +43,8 @@ export async function startQueryBench(): Promise<QueryBench> {
       });
       const body = (await res.json()) as { data?: any; errors?: any[] };
       if (res.status !== 200 || body.errors) throw new Error(`query failed: ${res.status} ${JSON.stringify(body.errors ?? body)}`);
-      return body;
+      const serverMs = Number(/dur=([\d.]+)/.exec(res.headers.get('server-timing') ?? '')?.[1] ?? NaN);
+      return { ...body, serverMs };
     },
     command(name, args) {
       const id = ++next;

@@ -75,6 +75,7 @@ export async function runLiveBench(reporter: Reporter, options: Partial<LiveBenc
         if (m) resolve(JSON.parse(m[1]!) as Ready);
       });
       node.once('exit', (code) => reject(new Error(`the bench node exited with ${code}`)));
+      setTimeout(() => reject(new Error('the bench node did not become ready within 5 minutes')), 300_000).unref();
     });
 
     const total = o.rate * (o.seconds + o.warmupSeconds);
@@ -157,7 +158,7 @@ export async function runLiveBench(reporter: Reporter, options: Partial<LiveBenc
         if (batch.length === 0) continue;
         const t0 = performance.now();
         for (const id of ids) sent.set(id, t0);
-        const p = fetch(ingest, { method: 'POST', headers: { 'content-type': 'application/cloudevents-batch+json' }, body: `[${batch.join(',')}]` })
+        const p = fetch(ingest, { method: 'POST', headers: { 'content-type': 'application/cloudevents-batch+json' }, body: `[${batch.join(',')}]`, signal: AbortSignal.timeout(60_000) })
           .then(async (res) => {
             const json = (await res.json()) as { stored?: number };
             if (measuring) acks.push(performance.now() - t0);

@@ -194,6 +194,8 @@ describe('live streams and webhooks on a real node', () => {
     await n.mirrored();
     const dev = await n.developerToken();
     assert.equal((await http('GET', '/v1/webhooks', undefined)).json.code, 'ODM_ERR_AUTH_REQUIRED');
+    const signals = (await http('GET', '/v1/webhooks/signals', dev)).json as Array<{ name: string; unit: string | null; privilege: number }>;
+    assert.deepEqual(signals.find((x) => x.name === 'speed'), { name: 'speed', vss: 'Vehicle.Speed', unit: 'km/h', valueType: 'float64', privilege: 1 });
 
     const created = await http('POST', '/v1/webhooks', dev, {
       service: 'telemetry.signals', metricName: 'speed', condition: 'valueNumber > 100', coolDownPeriod: 0,

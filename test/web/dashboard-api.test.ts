@@ -195,6 +195,8 @@ describe('consent, glovebox, deletion and export', () => {
     await n.chain.write(app, 'LicenseSigners', 'enableSigner', [BigInt(licenseId), app.address, expires]);
     await n.chain.write(app, 'LicenseSigners', 'setRedirectUri', [BigInt(licenseId), 'https://app.example', true]);
     await n.mirrored();
+    const keys = (await n.call('GET', `/v1/licenses/${licenseId}/keys`)).json;
+    assert.deepEqual([keys.deployed, keys.signers.map((k: { address: string; active: boolean }) => [k.address, k.active]), keys.redirectUris], [true, [[app.address.toLowerCase(), true]], ['https://app.example']]);
     const q = new URLSearchParams({ client_id: app.address, domain: 'https://app.example', scope: 'openid email', response_type: 'code', address: app.address });
     const challenge = await n.call('POST', `/auth/web3/generate_challenge?${q}`);
     assert.equal(challenge.status, 200, challenge.text);

@@ -24,6 +24,8 @@ const EMAIL = 'owner@journey.test';
 const PASSWORD = 'a long owner passphrase';
 
 async function shot(page: Page, name: string): Promise<void> {
+  // From the top, so the sticky header sits where it belongs in a full-page capture.
+  await page.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0));
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 }
 

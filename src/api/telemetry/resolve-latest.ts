@@ -3,7 +3,7 @@
 // SignalCollection field checks its own privileges, so a field the token may not read is null with an
 // error while the rest answers. Lists only ever name signals the caller may read.
 import { approximate } from './approximate-location.ts';
-import { needFor, type SignalField } from './signal-fields.ts';
+import { APPROXIMATE_FIELD, needFor, type SignalField } from './signal-fields.ts';
 import { charge, denial, requireAuth, requireNeed, requireVehicle, use, type TelemetryAuth, type TelemetryContext } from './telemetry-context.ts';
 import { rejectSourceFilter } from './resolve-signals.ts';
 import { eventsOf } from './resolve-events.ts';
@@ -85,11 +85,19 @@ export function latestField(ctx: TelemetryContext, parent: CollectionParent, fie
 /** The newest timestamp among the fields the caller may read. */
 export function lastSeen(ctx: TelemetryContext, parent: CollectionParent): number | null {
   const auth = requireAuth(ctx);
+  const { fields } = ctx.telemetry();
+  const { signals, locationSignals, point } = parent.latest;
   let last = -Infinity;
-  for (const field of ctx.telemetry().fields.values()) {
-    if (denial(auth, needFor(field, 'latest'), field.name)) continue;
-    const hit = latestOf(parent.latest, field);
-    if (hit && hit[0] > last) last = hit[0];
+  const consider = (name: string, ts: number) => {
+    const field = fields.get(name);
+    if (field && ts > last && !denial(auth, needFor(field, 'latest'), name)) last = ts;
+  };
+  for (const [name, [ts]] of signals) consider(name, ts);
+  for (const [name, [ts]] of locationSignals) consider(name, ts);
+  // A fix counts for whoever may see it, exactly or approximately.
+  if (point) {
+    consider('currentLocationCoordinates', point[0]);
+    consider(APPROXIMATE_FIELD, point[0]);
   }
   return last === -Infinity ? null : last;
 }

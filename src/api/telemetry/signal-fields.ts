@@ -55,11 +55,18 @@ export function signalFields(catalog: SignalCatalog): Map<string, SignalField> {
   return out;
 }
 
+const needs = new WeakMap<SignalField, { history: Need; latest: Need }>();
+
 /** Privileges that read a field: history (aggregations, segments) or its latest value. */
 export function needFor(field: SignalField, mode: 'history' | 'latest'): Need {
-  if (field.source === 'approximate') return { any: mode === 'latest' ? [8, 4, 3] : [8, 4] };
-  if (field.privilege === LOCATION) return mode === 'latest' ? { any: [4, 3] } : { all: [4] };
-  return { all: [field.privilege] };
+  let n = needs.get(field);
+  if (!n) {
+    if (field.source === 'approximate') n = { history: { any: [8, 4] }, latest: { any: [8, 4, 3] } };
+    else if (field.privilege === LOCATION) n = { history: { all: [4] }, latest: { any: [4, 3] } };
+    else n = { history: { all: [field.privilege] }, latest: { all: [field.privilege] } };
+    needs.set(field, n);
+  }
+  return n[mode];
 }
 
 export function needText(need: Need): string {

@@ -57,6 +57,11 @@ export async function registerTelemetryGraphql(app: FastifyInstance, ctx: Capabi
         return sendError(reply, err);
       }
     });
+    // Server-Timing lets clients (and the bench) tell the node's time from the network's.
+    scope.addHook('onSend', async (_request, reply, payload) => {
+      void reply.header('server-timing', `total;dur=${reply.elapsedTime.toFixed(3)}`);
+      return payload;
+    });
     scope.addHook('onResponse', async (request, reply) => {
       const auth = auths.get(request);
       if (!auth || auth.used.size === 0 || reply.statusCode >= 400) return;
