@@ -1,32 +1,15 @@
 // The identity mirror as one unit: the chain indexer with the identity handlers, the in-memory index it
 // keeps current, and the views other modules use (IdentityLookup, AccessCheck).
-import type { Abi, Address } from 'viem';
-import type { Clock } from '../core/clock.ts';
+import type { Address } from 'viem';
 import { OdmError } from '../core/errors.ts';
-import type { Logger } from '../core/logger.ts';
-import type { Metrics } from '../core/metrics.ts';
-import type { Store } from '../store/store.ts';
-import type { ChainPublicClient } from '../chain/clients.ts';
-import { ChainIndexer } from '../chain/indexer/chain-indexer.ts';
+import type { ChainIndexer } from '../chain/indexer/chain-indexer.ts';
+import { createMirrorIndexer, type MirrorIndexerOptions } from '../chain/indexer/mirror-indexer.ts';
 import { createAccessCheck, type AccessCheck } from '../consent/access-check.ts';
 import { registerIdentityHandlers } from './identity-handlers.ts';
 import { IdentityIndex } from './identity-index.ts';
 import type { IdentityLookup } from './identity-lookup.ts';
 
-export interface IdentityMirrorOptions {
-  store: Store;
-  publicClient: ChainPublicClient;
-  contracts: Record<string, Address>;
-  abis: Record<string, Abi>;
-  deploymentBlock: bigint;
-  confirmations: number;
-  logger: Logger;
-  clock: Clock;
-  metrics?: Metrics;
-  pollIntervalMs?: number;
-  /** Cursor name; default `identity`. */
-  name?: string;
-}
+export type IdentityMirrorOptions = MirrorIndexerOptions;
 
 /** Bump when the identity handlers change what they write: the mirror is then rebuilt from the chain. */
 export const IDENTITY_MIRROR_VERSION = '1';
@@ -36,28 +19,11 @@ export class IdentityMirror {
   readonly indexer: ChainIndexer;
   readonly access: AccessCheck;
   readonly lookup: IdentityLookup;
-  readonly #store: Store;
 
   private constructor(opts: IdentityMirrorOptions, vehicleId: Address) {
-    this.#store = opts.store;
     this.index = new IdentityIndex(vehicleId);
-    this.indexer = new ChainIndexer({
-      name: opts.name ?? 'identity',
-      store: opts.store,
-      publicClient: opts.publicClient,
-      contracts: opts.contracts,
-      abis: opts.abis,
-      deploymentBlock: opts.deploymentBlock,
-      confirmations: opts.confirmations,
-      logger: opts.logger,
-      clock: opts.clock,
-      version: IDENTITY_MIRROR_VERSION,
-      ...(opts.metrics ? { metrics: opts.metrics } : {}),
-      ...(opts.pollIntervalMs !== undefined ? { pollIntervalMs: opts.pollIntervalMs } : {}),
-    });
+    this.indexer = createMirrorIndexer(opts, { name: 'identity', version: IDENTITY_MIRROR_VERSION, index: this.index });
     registerIdentityHandlers(this.indexer, vehicleId);
-    this.indexer.onCommit((changes) => this.index.applyAll(changes));
-    this.indexer.onReset(() => this.index.load(this.#store.db));
     this.access = createAccessCheck(this.index, opts.clock);
     const index = this.index;
     this.lookup = {

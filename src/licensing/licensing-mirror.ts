@@ -1,13 +1,8 @@
 // The licensing mirror as one unit: its own chain indexer (cursor `licensing`) with the licensing
 // handlers, the in-memory index the indexer keeps current, and the license gate read from that index.
-import type { Abi, Address } from 'viem';
-import type { Clock } from '../core/clock.ts';
 import { OdmError } from '../core/errors.ts';
-import type { Logger } from '../core/logger.ts';
-import type { Metrics } from '../core/metrics.ts';
-import type { Store } from '../store/store.ts';
-import type { ChainPublicClient } from '../chain/clients.ts';
-import { ChainIndexer } from '../chain/indexer/chain-indexer.ts';
+import type { ChainIndexer } from '../chain/indexer/chain-indexer.ts';
+import { createMirrorIndexer, type MirrorIndexerOptions } from '../chain/indexer/mirror-indexer.ts';
 import { createLicenseGate, type LicenseGate } from './license-gate.ts';
 import { registerLicensingHandlers } from './licensing-handlers.ts';
 import { LicensingIndex } from './licensing-index.ts';
@@ -15,20 +10,7 @@ import { LICENSING_CONTRACTS } from './licensing-tables.ts';
 import { LICENSE_SIGNERS_CONTRACT, registerSignerHandlers } from './signer-handlers.ts';
 import { LicenseSignerIndex } from './signer-index.ts';
 
-export interface LicensingMirrorOptions {
-  store: Store;
-  publicClient: ChainPublicClient;
-  contracts: Record<string, Address>;
-  abis: Record<string, Abi>;
-  deploymentBlock: bigint;
-  confirmations: number;
-  logger: Logger;
-  clock: Clock;
-  metrics?: Metrics;
-  pollIntervalMs?: number;
-  /** Cursor name; default `licensing`. */
-  name?: string;
-}
+export type LicensingMirrorOptions = MirrorIndexerOptions;
 
 /** Bump when the licensing handlers change what they write: the mirror is then rebuilt from the chain. */
 export const LICENSING_MIRROR_VERSION = '1';
@@ -39,28 +21,11 @@ export class LicensingMirror {
   readonly signers = new LicenseSignerIndex();
   readonly indexer: ChainIndexer;
   readonly gate: LicenseGate;
-  readonly #store: Store;
 
   private constructor(opts: LicensingMirrorOptions) {
-    this.#store = opts.store;
-    this.indexer = new ChainIndexer({
-      name: opts.name ?? 'licensing',
-      store: opts.store,
-      publicClient: opts.publicClient,
-      contracts: opts.contracts,
-      abis: opts.abis,
-      deploymentBlock: opts.deploymentBlock,
-      confirmations: opts.confirmations,
-      logger: opts.logger,
-      clock: opts.clock,
-      version: LICENSING_MIRROR_VERSION,
-      ...(opts.metrics ? { metrics: opts.metrics } : {}),
-      ...(opts.pollIntervalMs !== undefined ? { pollIntervalMs: opts.pollIntervalMs } : {}),
-    });
+    this.indexer = createMirrorIndexer(opts, { name: 'licensing', version: LICENSING_MIRROR_VERSION, index: this.index });
     registerLicensingHandlers(this.indexer);
     if (opts.contracts[LICENSE_SIGNERS_CONTRACT]) registerSignerHandlers(this.indexer, this.signers, opts.store);
-    this.indexer.onCommit((changes) => this.index.applyAll(changes));
-    this.indexer.onReset(() => this.index.load(this.#store.db));
     this.gate = createLicenseGate(this.index);
   }
 

@@ -2,12 +2,9 @@
 // unsuspend, revoke, renounce, ban, reinstate), identity bans and unbans, raised stake requirements and
 // challenge rulings. The licensing mirror keeps only each license's latest status; this indexer (own
 // cursor `licensing-decisions`, table licensing_decisions) keeps the history the monthly metrics publish.
-import type { Abi, Address } from 'viem';
-import type { ChainPublicClient } from '../../chain/clients.ts';
-import { ChainIndexer } from '../../chain/indexer/chain-indexer.ts';
+import type { ChainIndexer } from '../../chain/indexer/chain-indexer.ts';
+import { createMirrorIndexer, type MirrorIndexerOptions } from '../../chain/indexer/mirror-indexer.ts';
 import type { DecodedEvent, MirrorWriter } from '../../chain/indexer/indexer-types.ts';
-import type { Clock } from '../../core/clock.ts';
-import type { Logger } from '../../core/logger.ts';
 import type { Store } from '../../store/store.ts';
 import { statusName } from '../license-types.ts';
 
@@ -61,24 +58,10 @@ export function registerDecisionHandlers(indexer: ChainIndexer): void {
   });
 }
 
-export interface DecisionIndexerOptions {
-  store: Store;
-  publicClient: ChainPublicClient;
-  contracts: Record<string, Address>;
-  abis: Record<string, Abi>;
-  deploymentBlock: bigint;
-  confirmations: number;
-  logger: Logger;
-  clock: Clock;
-  pollIntervalMs?: number;
-}
+export type DecisionIndexerOptions = MirrorIndexerOptions;
 
 export function createDecisionIndexer(o: DecisionIndexerOptions): ChainIndexer {
-  const indexer = new ChainIndexer({
-    name: 'licensing-decisions', store: o.store, publicClient: o.publicClient, contracts: o.contracts, abis: o.abis,
-    deploymentBlock: o.deploymentBlock, confirmations: o.confirmations, logger: o.logger, clock: o.clock, version: DECISIONS_VERSION,
-    ...(o.pollIntervalMs !== undefined ? { pollIntervalMs: o.pollIntervalMs } : {}),
-  });
+  const indexer = createMirrorIndexer(o, { name: 'licensing-decisions', version: DECISIONS_VERSION });
   registerDecisionHandlers(indexer);
   return indexer;
 }
