@@ -1,34 +1,17 @@
 // Granting and revoking app access, signed by the owner in the browser and relayed by the node (owners
 // need no gas): the consent document is signed and stored first, its hash becomes the grant's source.
 import type { Address, Hex } from 'viem';
+import { EIP712_TYPES } from '../../../src/consent/eip712-types.ts';
 import { api } from '../api/http.ts';
 import type { SigningInfo } from '../api/types.ts';
 import type { Signer } from '../wallet/signer.ts';
 import { privilegesToMask } from './privileges.ts';
 import { signedConsentDocument } from './sacd.ts';
 
-const GRANT_TYPES = {
-  Grant: [
-    { name: 'asset', type: 'address' },
-    { name: 'tokenId', type: 'uint256' },
-    { name: 'grantee', type: 'address' },
-    { name: 'permissions', type: 'uint256' },
-    { name: 'expiration', type: 'uint256' },
-    { name: 'source', type: 'bytes32' },
-    { name: 'nonce', type: 'uint256' },
-    { name: 'deadline', type: 'uint256' },
-  ],
-} as const;
-
-const REVOKE_TYPES = {
-  Revoke: [
-    { name: 'asset', type: 'address' },
-    { name: 'tokenId', type: 'uint256' },
-    { name: 'grantee', type: 'address' },
-    { name: 'nonce', type: 'uint256' },
-    { name: 'deadline', type: 'uint256' },
-  ],
-} as const;
+// The same EIP-712 types the node and the contracts use: one definition, so a signature made here always
+// verifies there.
+const GRANT_TYPES = { Grant: EIP712_TYPES.Grant };
+const REVOKE_TYPES = { Revoke: EIP712_TYPES.Revoke };
 
 /** Signatures stay valid for an hour: long enough for a slow wallet, short enough to be harmless. */
 const deadline = () => BigInt(Math.floor(Date.now() / 1000) + 3600);
