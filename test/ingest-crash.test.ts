@@ -39,7 +39,8 @@ function startChild(dataDir: string): Promise<{ proc: ChildProcess; base: string
 
 test('every acknowledged event survives SIGKILL during sustained ingest, none is stored twice', { timeout: 90_000 }, async (t) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'opendimo-crash-'));
-  t.after(() => rmSync(dataDir, { recursive: true, force: true }));
+  // Runs before the store and vault below close, so files may still appear while it removes: retry.
+  t.after(() => rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }));
   const devices = Array.from({ length: DEVICES }, (_, i) => makeDevice('crash', i));
   const time = new Date(Date.now() - 60_000).toISOString();
   const bodyOf = (ids: string[]) => `[${ids.map((id) => {
