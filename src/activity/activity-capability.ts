@@ -13,6 +13,8 @@ import { startCollectActivity } from './collect-activity.ts';
 
 export const activityCapability: Capability = {
   name: 'activity',
+  serves: ['api'],
+  runs: ['api', 'indexer'],
 
   routes(app, ctx) {
     activityRoutes(app, ctx);

@@ -4,11 +4,24 @@ import type { HealthProbe } from '../core/health.ts';
 
 export type BusHandler = (payload: unknown, subject: string) => void | Promise<void>;
 
+export interface SubscribeOptions {
+  /**
+   * A queue group: each message goes to one subscriber of the group across every process (webhooks fire
+   * once per event in a cluster). Without a group every subscriber in every process gets every message
+   * (live streams).
+   */
+  group?: string;
+}
+
 export interface Bus {
   kind: 'memory' | 'nats';
+  /**
+   * Resolves once the message is delivered to the bus or, when the bus is down, kept to be delivered
+   * when it returns; the publisher never loses a stored batch to a bus outage.
+   */
   publish(subject: string, payload: unknown): Promise<void>;
   /** Returns the function that unsubscribes. */
-  subscribe(pattern: string, handler: BusHandler): () => void;
+  subscribe(pattern: string, handler: BusHandler, options?: SubscribeOptions): () => void;
   probe: HealthProbe;
   close(): Promise<void>;
 }

@@ -40,3 +40,17 @@ test('delivers to matching subscribers only, after publish returns, and stops af
   assert.equal((await bus.probe()).ok, false);
   await assert.rejects(bus.publish('x', 1), (err: unknown) => err instanceof OdmError && err.code === 'ODM_ERR_BUS_UNAVAILABLE');
 });
+
+test('a queue group gets each message once, spread over its members; plain subscribers get all', async () => {
+  const bus = createMemoryBus({ logger: silentLogger() });
+  const got = { a: 0, b: 0, all: 0 };
+  bus.subscribe('telemetry.>', () => void got.a++, { group: 'webhooks' });
+  bus.subscribe('telemetry.>', () => void got.b++, { group: 'webhooks' });
+  bus.subscribe('telemetry.>', () => void got.all++);
+  for (let i = 0; i < 10; i++) await bus.publish(`telemetry.${i}`, { i });
+  await new Promise((r) => setTimeout(r, 10));
+  assert.equal(got.a + got.b, 10);
+  assert.ok(got.a > 0 && got.b > 0, 'both members take turns');
+  assert.equal(got.all, 10);
+  await bus.close();
+});

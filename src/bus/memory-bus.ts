@@ -5,7 +5,9 @@ import type { Logger } from '../core/logger.ts';
 import { subjectMatches, type Bus, type BusHandler } from './bus.ts';
 
 export function createMemoryBus(options: { logger: Logger }): Bus {
-  const subscriptions = new Set<{ pattern: string; handler: BusHandler }>();
+  const subscriptions = new Set<{ pattern: string; handler: BusHandler; group?: string }>();
+  // Round-robin position per queue group, so one subscriber of each group gets each message.
+  const turns = new Map<string, number>();
   let closed = false;
   let delivered = 0;
 
@@ -13,8 +15,19 @@ export function createMemoryBus(options: { logger: Logger }): Bus {
     kind: 'memory',
     async publish(subject, payload) {
       if (closed) throw new OdmError('ODM_ERR_BUS_UNAVAILABLE', 'the bus is closed');
+      const groups = new Map<string, Array<{ handler: BusHandler }>>();
+      const targets: Array<{ handler: BusHandler }> = [];
       for (const sub of subscriptions) {
         if (!subjectMatches(sub.pattern, subject)) continue;
+        if (sub.group === undefined) targets.push(sub);
+        else groups.set(sub.group, [...(groups.get(sub.group) ?? []), sub]);
+      }
+      for (const [group, members] of groups) {
+        const turn = turns.get(group) ?? 0;
+        turns.set(group, turn + 1);
+        targets.push(members[turn % members.length]!);
+      }
+      for (const sub of targets) {
         queueMicrotask(() => {
           Promise.resolve()
             .then(() => sub.handler(payload, subject))
@@ -23,8 +36,8 @@ export function createMemoryBus(options: { logger: Logger }): Bus {
         });
       }
     },
-    subscribe(pattern, handler) {
-      const sub = { pattern, handler };
+    subscribe(pattern, handler, options) {
+      const sub = { pattern, handler, ...(options?.group !== undefined ? { group: options.group } : {}) };
       subscriptions.add(sub);
       return () => void subscriptions.delete(sub);
     },

@@ -20,6 +20,7 @@ export const ENV_VARS = {
   OPENDIMO_MQTT_URL: 'mqtt.url',
   OPENDIMO_MQTT_PORT: 'mqtt.port',
   OPENDIMO_NATS_URL: 'natsUrl',
+  OPENDIMO_ROLE: 'roles',
   OPENDIMO_KEK_FILE: 'kekFile',
   OPENDIMO_LOG_LEVEL: 'log.level',
   OPENDIMO_VERIFY_THREADS: 'ingest.verifyThreads',
@@ -80,6 +81,7 @@ export function loadConfig(options: LoadConfigOptions): NodeConfig {
     mqtt: { host: '127.0.0.1', port: 0 },
     log: { level: 'info' },
     kekFile: DEFAULT_KEK_FILE,
+    roles: 'all',
   };
 
   const file = options.configFile ?? env.OPENDIMO_CONFIG;
@@ -112,7 +114,9 @@ export function loadConfig(options: LoadConfigOptions): NodeConfig {
 
 /** Names a config path by the variable that sets it, since that is what an operator edits. */
 function envNameFor(path: string): string {
-  const found = Object.entries(ENV_VARS).find(([, p]) => p === path);
+  // A list's element (roles.1) is set by the list's variable.
+  const listPath = path.replace(/(\.\d+)+$/, '');
+  const found = Object.entries(ENV_VARS).find(([, p]) => p === path || p === listPath);
   if (found) return `${found[0]} (${path})`;
   if (path.startsWith('chain.deployment')) return `OPENDIMO_DEPLOYMENT_FILE (${path})`;
   return path || 'config';

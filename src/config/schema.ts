@@ -1,6 +1,7 @@
 // The node's configuration, validated once at start. Every field has an embedded default except the
 // ones that only make sense in production (external database, chain, broker, bus).
 import { z } from 'zod';
+import { ROLES } from '../cluster/roles.ts';
 
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed 20-byte hex address');
 
@@ -51,6 +52,11 @@ export const configSchema = z
       port: z.coerce.number().int().min(0).max(65535),
     }),
     natsUrl: url(['nats', 'tls']).optional(),
+    /** What this process does in a cluster (src/cluster/roles.ts): `all`, or a comma-separated list of roles. */
+    roles: z.preprocess(
+      (v) => (typeof v === 'string' ? v.split(',').map((p) => p.trim().toLowerCase()).filter(Boolean).flatMap((p) => (p === 'all' ? [...ROLES] : [p])) : v),
+      z.array(z.enum(ROLES, { message: `must be all or a comma-separated list of ${ROLES.join(', ')}` })).min(1, 'must name at least one role'),
+    ),
     kekFile: z.string().min(1),
     /** Ingest (src/ingest): every field is optional with a default there. */
     ingest: z

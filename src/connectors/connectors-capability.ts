@@ -30,6 +30,9 @@ export interface ConnectorsCapabilityOptions {
 export function createConnectorsCapability(options: ConnectorsCapabilityOptions = {}): Capability {
   return {
     name: 'connectors',
+    serves: ['api'],
+    // Polling runs on the leader only.
+    runs: ['api', 'indexer'],
 
     async routes(app, ctx) {
       await registerConnectorRoutes(app, () => ctx.services(), { ...(options.commands ? { commands: options.commands } : {}) });

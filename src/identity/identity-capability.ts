@@ -24,6 +24,9 @@ function relayerWallet(services: NodeServices): ChainWalletClient | undefined {
 
 export const identityCapability: Capability = {
   name: 'identity',
+  serves: ['api'],
+  // Every process needs the mirror (access checks, device lookups); only the leader writes it.
+  runs: ['api', 'ingest', 'indexer'],
 
   async routes(app, ctx) {
     relayRoutes(app, ctx);

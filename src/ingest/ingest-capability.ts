@@ -30,6 +30,9 @@ export function getIngestService(services: NodeServices): IngestService {
 
 export const ingestCapability: Capability = {
   name: 'ingest',
+  // /v1/ingest on ingest processes, the owner's privacy routes on api ones; the vault everywhere.
+  serves: ['api', 'ingest'],
+  runs: ['api', 'ingest', 'indexer'],
 
   async routes(app, ctx) {
     const service = () => getIngestService(ctx.services());

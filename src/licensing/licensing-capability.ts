@@ -7,6 +7,8 @@ import { LicensingMirror } from './licensing-mirror.ts';
 
 export const licensingCapability: Capability = {
   name: 'licensing',
+  serves: ['api'],
+  runs: ['api', 'indexer'],
   async start(services) {
     const logger = services.logger.child({ component: 'licensing' });
     const chain = services.chain;

@@ -3,9 +3,12 @@
 // them later), so handlers reach the node's services through `services()`, which answers
 // ODM_ERR_UNAVAILABLE while the node is still starting.
 import type { FastifyInstance } from 'fastify';
+import type { Role } from '../cluster/roles.ts';
 import type { NodeServices } from './start-node.ts';
 
 export interface CapabilityContext {
+  /** This process's roles, known before the services are. */
+  roles: ReadonlySet<Role>;
   /** The node's services; throws ODM_ERR_UNAVAILABLE (503) until every component is up. */
   services(): NodeServices;
 }
@@ -16,7 +19,18 @@ export interface RunningCapability {
 
 export interface Capability {
   name: string;
+  /** Roles whose processes serve its routes (default api). */
+  serves?: readonly Role[];
+  /** Roles whose processes run its start() (default: those it serves). Leader-only work checks services.leader. */
+  runs?: readonly Role[];
   routes?(app: FastifyInstance, ctx: CapabilityContext): Promise<void> | void;
   /** Runs once every component is up; what it returns is stopped before the components are. */
   start?(services: NodeServices): Promise<RunningCapability | void>;
+}
+
+/** Whether a process with `roles` registers the capability's routes and runs its start(). */
+export function capabilityParts(capability: Capability, roles: ReadonlySet<Role>): { routes: boolean; start: boolean } {
+  const serves = capability.serves ?? ['api'];
+  const runs = capability.runs ?? serves;
+  return { routes: serves.some((r) => roles.has(r)), start: runs.some((r) => roles.has(r)) };
 }

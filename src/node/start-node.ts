@@ -22,7 +22,9 @@ import { acquireDataDirLock } from './data-dir-lock.ts';
 import { ShutdownStack } from './shutdown-stack.ts';
 import { startChain, type ChainService } from './start-chain.ts';
 import { capabilities as defaultCapabilities } from './capabilities.ts';
-import type { Capability } from './capability.ts';
+import { capabilityParts, type Capability } from './capability.ts';
+import { describeRoles, type Role } from '../cluster/roles.ts';
+import { staticLease, type LeaderLease } from '../cluster/leader-lease.ts';
 
 export interface NodeServices {
   config: NodeConfig;
@@ -36,6 +38,10 @@ export interface NodeServices {
   chain: ChainService;
   kek: Buffer;
   http: FastifyInstance;
+  /** What this process does (config.roles); `all` in a single-process node. */
+  roles: ReadonlySet<Role>;
+  /** Whether this process is the one running the chain mirrors' writer and the singleton jobs. */
+  leader: LeaderLease;
 }
 
 export interface NodeHandle {
@@ -69,15 +75,17 @@ export async function startNode(config: NodeConfig, shared: StartNodeOptions): P
 
     const http = await createHttpServer({ logger, metrics, health });
     shutdown.push('http', () => http.close());
+    const roles: ReadonlySet<Role> = new Set(config.roles);
     const features = shared.capabilities ?? defaultCapabilities;
     let ready: NodeServices | undefined;
     const context = {
+      roles,
       services(): NodeServices {
         if (!ready) throw new OdmError('ODM_ERR_UNAVAILABLE', 'the node is starting; try again in a moment');
         return ready;
       },
     };
-    for (const feature of features) await feature.routes?.(http, context);
+    for (const feature of features) if (capabilityParts(feature, roles).routes) await feature.routes?.(http, context);
     await listen(http, config);
     const httpUrl = `http://${formatHost(config.http.host)}:${boundPort(http)}`;
 
@@ -112,11 +120,16 @@ export async function startNode(config: NodeConfig, shared: StartNodeOptions): P
     await ensureMeta(store.db, 'first_started_at', String(started), clock.now());
     await setMeta(store.db, 'last_started_at', String(started), clock.now());
 
-    const up = metrics.gauge('opendimo_node_info', 'Node build and topology', ['mode', 'db', 'chain', 'mqtt', 'bus', 'host']);
-    up.set({ mode: config.mode, db: store.dialect, chain: chain.kind, mqtt: mqtt.kind, bus: bus.kind, host: hostname() }, 1);
+    const up = metrics.gauge('opendimo_node_info', 'Node build and topology', ['mode', 'roles', 'db', 'chain', 'mqtt', 'bus', 'host']);
+    up.set({ mode: config.mode, roles: describeRoles(roles), db: store.dialect, chain: chain.kind, mqtt: mqtt.kind, bus: bus.kind, host: hostname() }, 1);
 
-    const services: NodeServices = { config, logger, metrics, clock, health, store, bus, mqtt, chain, kek, http };
+    const leader: LeaderLease = staticLease(roles.has('indexer'));
+    shutdown.push('leader', () => leader.stop());
+    health.set('leader', leader.probe);
+
+    const services: NodeServices = { config, logger, metrics, clock, health, store, bus, mqtt, chain, kek, http, roles, leader };
     for (const feature of features) {
+      if (!capabilityParts(feature, roles).start) continue;
       const running = await feature.start?.(services);
       if (running) shutdown.push(feature.name, () => running.stop());
     }

@@ -9,11 +9,12 @@ export function registerNode(program: Command): void {
     .option('-p, --port <port>', 'HTTP port (env OPENDIMO_HTTP_PORT)')
     .option('--host <host>', 'HTTP host (env OPENDIMO_HTTP_HOST)')
     .option('-d, --data-dir <dir>', 'data dir (env OPENDIMO_DATA_DIR)')
-    .action(async (flags: { config?: string; port?: string; host?: string; dataDir?: string }) => {
+    .option('-r, --role <roles>', 'what this process does in a cluster: all (default), api, ingest, indexer, or a comma-separated list (env OPENDIMO_ROLE)')
+    .action(async (flags: { config?: string; port?: string; host?: string; dataDir?: string; role?: string }) => {
       await runNode({
         mode: 'node',
         ...(flags.config ? { configFile: flags.config } : {}),
-        overrides: { 'http.port': flags.port, 'http.host': flags.host, dataDir: flags.dataDir, 'log.pretty': false },
+        overrides: { 'http.port': flags.port, 'http.host': flags.host, dataDir: flags.dataDir, roles: flags.role, 'log.pretty': false },
       });
     });
 }

@@ -24,6 +24,8 @@ export function getLicensingMetrics(services: NodeServices): { metrics: Licensin
 
 export const licensingMetricsCapability: Capability = {
   name: 'licensing-metrics',
+  serves: ['api'],
+  runs: ['api', 'indexer'],
   routes(app, ctx) {
     app.get('/v1/metrics/licensing', async (request) => {
       const month = (request.query as { month?: unknown }).month;
