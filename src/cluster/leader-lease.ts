@@ -27,7 +27,7 @@ export function staticLease(leader: boolean): LeaderLease {
  * Runs `start` while this process leads and stops what it returned when the lease is lost, so leader-only
  * work never runs in two processes at once. Returns the function that stops following the lease.
  */
-export function whileLeader(lease: LeaderLease, start: () => Promise<{ stop(): Promise<void> | void }>, onError: (err: unknown) => void): { stop(): Promise<void> } {
+export function whileLeader(lease: LeaderLease, start: () => Promise<{ stop(): Promise<void> | void }>, onError: (err: unknown) => void): { settled(): Promise<void>; stop(): Promise<void> } {
   let running: { stop(): Promise<void> | void } | undefined;
   let chain: Promise<void> = Promise.resolve();
   const enqueue = (fn: () => Promise<void>) => (chain = chain.then(fn).catch(onError));
@@ -43,6 +43,8 @@ export function whileLeader(lease: LeaderLease, start: () => Promise<{ stop(): P
   const off = lease.onChange(become);
   if (lease.isLeader) become(true);
   return {
+    /** Resolves once the starts and stops asked so far have run (a single process awaits its first start). */
+    settled: () => chain,
     async stop() {
       off();
       become(false);

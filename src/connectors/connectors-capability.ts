@@ -3,6 +3,7 @@
 // connection NFTs, and the polling runtime feeding the ingest pipeline with signed records.
 import type { Capability } from '../node/capability.ts';
 import type { NodeServices } from '../node/start-node.ts';
+import { pollWhileLeader } from './scheduling/leader-polling.ts';
 import { getIngestService } from '../ingest/ingest-capability.ts';
 import type { CommandOptions } from './commands/vehicle-commands.ts';
 import { registerConnectorRoutes } from './connector-routes.ts';
@@ -79,18 +80,21 @@ export function createConnectorsCapability(options: ConnectorsCapabilityOptions 
           });
         },
       });
-      const ctx: ConnectorsContext = { services, logger, clock: services.clock, settings, store, sealing, keys, http, apis, runtime, chain };
+      const pollsHere = () => settings.polling && services.leader.isLeader;
+      const ctx: ConnectorsContext = { services, logger, clock: services.clock, settings, store, sealing, keys, http, apis, runtime, chain, pollsHere };
       setConnectors(services, ctx);
-      if (settings.polling) await runtime.start();
+      const polling = settings.polling ? pollWhileLeader({ lease: services.leader, runtime, store, logger }) : undefined;
+      await polling?.settled();
       services.health.set('connectors', async () => ({
         ok: true,
-        detail: `${oems.length ? oems.join(' and ') : 'no OEM'} configured; ${runtime.vehicles.size} connections polled${settings.polling ? '' : ' (polling off)'}`,
+        detail: `${oems.length ? oems.join(' and ') : 'no OEM'} configured; ${runtime.vehicles.size} connections polled${settings.polling ? (services.leader.isLeader ? '' : ' (polling on the leader)') : ' (polling off)'}`,
       }));
       logger.info({ oems, polled: runtime.vehicles.size }, 'connectors started');
       return {
         async stop() {
           setConnectors(services, undefined);
-          await runtime.stop();
+          if (polling) await polling.stop();
+          else await runtime.stop();
           http.close();
         },
       };

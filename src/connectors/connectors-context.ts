@@ -26,6 +26,8 @@ export interface ConnectorsContext {
   apis: { tesla?: TeslaApi; smartcar?: SmartcarApi };
   runtime: ConnectorRuntime;
   chain: ConnectorChain;
+  /** Whether this process polls (polling on, and the leader of a cluster); elsewhere changes reach the leader through the stored rows. */
+  pollsHere(): boolean;
 }
 
 export function apiOf(ctx: ConnectorsContext, oem: Oem): OemAuthApi {

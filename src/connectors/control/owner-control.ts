@@ -88,7 +88,7 @@ export class OwnerControl {
     const account = await c.store.getAccount(row.account_id);
     if (account?.state !== 'active') throw new OdmError('ODM_ERR_OEM_REAUTH_REQUIRED', `log in to ${row.oem} again before resuming`);
     await c.store.updateVehicle(id, { state: 'active', state_reason: null, updated_at: c.clock.now() });
-    if (c.settings.polling) await c.runtime.add({ ...row, state: 'active' });
+    if (c.pollsHere()) await c.runtime.add({ ...row, state: 'active' });
     await recordActivity(c.services, c.logger, { owner: row.owner, kind: 'resume', ...(row.vehicle_token_id ? { vehicleId: row.vehicle_token_id } : {}), detail: { oem: row.oem, connectionId: id } });
     return (await this.list(owner)).find((v) => v.id === id)!;
   }

@@ -139,7 +139,7 @@ export class Onboarding {
       if (row.state !== 'reauth_required') continue;
       await c.store.updateVehicle(row.connection_id, { state: 'active', state_reason: null, account_id: accountId, updated_at: now });
       row.state = 'active';
-      if (c.settings.polling) await c.runtime.add({ ...row, account_id: accountId });
+      if (c.pollsHere()) await c.runtime.add({ ...row, account_id: accountId });
     }
     await recordActivity(c.services, c.logger, {
       owner: me, kind: 'connect',
@@ -280,7 +280,7 @@ export class Onboarding {
     const now = c.clock.now();
     await c.store.updateVehicle(row.connection_id, { state: 'active', device_token_id: minted.syntheticDeviceId.toString(), vehicle_token_id: vehicleId.toString(), updated_at: now });
     const active = await c.store.getVehicle(row.connection_id);
-    if (c.settings.polling) await c.runtime.add(active!);
+    if (c.pollsHere()) await c.runtime.add(active!);
     return {
       connectionId: row.connection_id, oem, oemVehicleId, state: 'active',
       vehicleId: vehicleId.toString(), syntheticDeviceId: minted.syntheticDeviceId.toString(), deviceAddress: device, txHashes,
