@@ -23,7 +23,7 @@ test('dev node: healthy, exclusive data dir, clean stop, restart on the same cha
   assert.match(health.checks.db!.detail, /sqlite/);
   assert.match(first.output(), new RegExp(`API +${base}`), 'the node prints the URLs it serves');
   const metrics = await (await fetch(`${base}/metrics`)).text();
-  assert.match(metrics, /opendimo_node_info\{mode="dev",db="sqlite",chain="embedded",mqtt="embedded",bus="memory"/);
+  assert.match(metrics, /opendimo_node_info\{mode="dev",roles="all",db="sqlite",chain="embedded",mqtt="embedded",bus="memory"/);
   const deployment = JSON.parse(readFileSync(join(dataDir, 'chain', 'deployment.json'), 'utf8'));
   assert.match(deployment.contracts.DimoToken, /^0x[0-9a-fA-F]{40}$/);
 

@@ -27,6 +27,8 @@ export const activityCapability: Capability = {
     const mirror = getIdentityRuntime(services).mirror;
     const ctx = { ownerOf: (id: bigint) => mirror.index.vehicles.get(id)?.owner, now: () => services.clock.now() };
     const stopChain = mirror.indexer.onCommit((changes, info) => {
+      // Another process applied the block and records its activity: each entry is written once per cluster.
+      if (info.origin === 'follower') return;
       try {
         const entries = activityFromChanges(changes, info, ctx);
         if (entries.length > 0) journal.appendMany(entries).catch((err: unknown) => logger.error({ err }, 'could not record chain activity'));

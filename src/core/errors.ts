@@ -157,6 +157,10 @@ export const ERROR_CODES = {
   ODM_ERR_WEBHOOK_METRIC_UNKNOWN: { status: 400, retryable: false },
   ODM_ERR_WEBHOOK_LIMIT: { status: 409, retryable: false },
   ODM_ERR_WEBHOOK_NAME_TAKEN: { status: 409, retryable: false },
+  // cluster harness: a Debian package it runs (postgresql, nats-server, mosquitto) is not installed
+  ODM_ERR_HARNESS_BINARY_MISSING: { status: 500, retryable: false },
+  // vault retention (src/vault/retention.ts): an owner's retention days out of range
+  ODM_ERR_RETENTION_INVALID: { status: 400, retryable: false },
 } as const satisfies Record<string, { status: number; retryable: boolean }>;
 
 export type KnownErrorCode = keyof typeof ERROR_CODES;

@@ -6,6 +6,7 @@ import type { NodeServices } from '../node/start-node.ts';
 import { registerIdentityGraphql } from '../api/identity/identity-graphql.ts';
 import { createChainClients, type ChainWalletClient } from '../chain/clients.ts';
 import { contractAbis } from '../chain/indexer/contract-abis.ts';
+import { leadOrFollow } from '../chain/indexer/lead-or-follow.ts';
 import { setAccessCheck } from '../consent/access-check.ts';
 import { IdentityMirror } from './identity-mirror.ts';
 import { setIdentityLookup } from './identity-lookup.ts';
@@ -51,21 +52,22 @@ export const identityCapability: Capability = {
       logger,
       clock,
       metrics,
-    });
-    await mirror.start();
+    }, { follow: !services.leader.isLeader });
+    // The leader indexes; every other process follows what it writes (same index, same listeners).
+    const following = await leadOrFollow({ indexer: mirror.indexer, lease: services.leader, store, logger });
     const wallet = relayerWallet(services);
     const relayer = wallet ? new Relayer({ publicClient: chain.clients.publicClient, walletClient: wallet, contracts: chain.contracts, abis, logger, metrics }) : undefined;
     if (!relayer) logger.warn('no relayer key (OPENDIMO_RELAYER_KEY): the relay endpoints answer ODM_ERR_RELAYER_UNAVAILABLE');
     setIdentityRuntime(services, { mirror, relayer, chainId: chain.chainId, contracts: chain.contracts, confirmations: config.chain.confirmations });
     setIdentityLookup(services, mirror.lookup);
     setAccessCheck(services, mirror.access);
-    logger.info({ from: String(mirror.indexer.position.number), vehicles: mirror.index.vehicles.size, relayer: relayer?.address ?? null }, 'identity mirror following the chain');
+    logger.info({ from: String(mirror.indexer.position.number), vehicles: mirror.index.vehicles.size, relayer: relayer?.address ?? null, leading: following.leading }, 'identity mirror following the chain');
     return {
       async stop() {
         setAccessCheck(services, undefined);
         setIdentityLookup(services, undefined);
         setIdentityRuntime(services, undefined);
-        await mirror.stop();
+        await following.stop();
       },
     };
   },

@@ -35,12 +35,15 @@ export class IdentityMirror {
     };
   }
 
-  /** Prepares the cursor and loads the index from the tables; does not follow the chain yet. */
-  static async open(opts: IdentityMirrorOptions): Promise<IdentityMirror> {
+  /**
+   * Prepares the cursor and loads the index from the tables; does not follow the chain yet. `follow`:
+   * another process leads (see ChainIndexer.open).
+   */
+  static async open(opts: IdentityMirrorOptions, mode: { follow?: boolean } = {}): Promise<IdentityMirror> {
     const vehicleId = opts.contracts.VehicleId;
     if (!vehicleId) throw new OdmError('ODM_ERR_INDEXER_CONFIG', 'the deployment has no VehicleId contract');
     const mirror = new IdentityMirror(opts, vehicleId);
-    await mirror.indexer.open();
+    await mirror.indexer.open(mode);
     await mirror.index.load(opts.store.db);
     return mirror;
   }

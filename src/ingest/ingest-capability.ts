@@ -1,7 +1,12 @@
 // How ingest joins the node: POST /v1/ingest and the owner's privacy routes on the API server, MQTT
 // ingest on the embedded broker (hooked) or an external one (consumers), and an optional mTLS listener.
 // Signatures are checked against the identity mirror (the identity capability, which starts first).
+// By role: the vault and pipeline start in every process that runs this (api reads the vault for
+// queries and exports, the indexer leader's connector polling ingests through the pipeline); the ingest
+// transports only where the process has the ingest role, the privacy routes only where it has api, and
+// compaction only on the leader (on PostgreSQL; see ingest-service.ts).
 import { dirname, join, resolve } from 'node:path';
+import { getActivityLog } from '../activity/activity-log.ts';
 import { requireOwner } from '../api/auth/require-owner.ts';
 import { OdmError } from '../core/errors.ts';
 import { getIdentityLookup } from '../identity/identity-lookup.ts';
@@ -36,15 +41,19 @@ export const ingestCapability: Capability = {
 
   async routes(app, ctx) {
     const service = () => getIngestService(ctx.services());
-    await registerIngestRoutes(app, {
-      pipeline: () => service().pipeline,
-      maxRequestBytes: DEFAULT_MAX_REQUEST_BYTES,
-    });
-    await registerPrivacyRoutes(app, {
-      service,
-      clock: () => ctx.services().clock,
-      ownerFromBearer: async (request) => (await requireOwner(request, ctx.services())).address,
-    });
+    if (ctx.roles.has('ingest')) {
+      await registerIngestRoutes(app, {
+        pipeline: () => service().pipeline,
+        maxRequestBytes: ctx.config.ingest?.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES,
+      });
+    }
+    if (ctx.roles.has('api')) {
+      await registerPrivacyRoutes(app, {
+        service,
+        clock: () => ctx.services().clock,
+        ownerFromBearer: async (request) => (await requireOwner(request, ctx.services())).address,
+      });
+    }
   },
 
   async start(services) {
@@ -68,6 +77,14 @@ export const ingestCapability: Capability = {
     };
     const ingest = config.ingest ?? {};
     const svc = await startIngestService({
+      // The activity log starts after ingest; the retention sweeper asks for it when it deletes.
+      activity: () => {
+        try {
+          return getActivityLog(services);
+        } catch {
+          return undefined;
+        }
+      },
       store: services.store,
       kek: services.kek,
       keyringFile: config.vault?.keyringFile ? resolve(config.vault.keyringFile) : join(dirname(config.kekFile), 'vault-keyring.json'),
@@ -77,16 +94,20 @@ export const ingestCapability: Capability = {
       logger,
       metrics: services.metrics,
       bus: services.bus,
-      ...(ingest.verifyThreads ? { verifyThreads: ingest.verifyThreads } : {}),
+      // Without the ingest role only connector polling verifies signatures: one thread is plenty.
+      ...(!services.roles.has('ingest') ? { verifyThreads: 1 } : ingest.verifyThreads ? { verifyThreads: ingest.verifyThreads } : {}),
       ...(ingest.maxClockSkewMs !== undefined ? { maxFutureMs: ingest.maxClockSkewMs } : {}),
       ...(ingest.maxEventAgeDays ? { maxAgeDays: ingest.maxEventAgeDays } : {}),
       ...(ingest.maxInflightEvents ? { maxInflight: ingest.maxInflightEvents } : {}),
       ...(config.vault?.compactIntervalMs !== undefined ? { compactIntervalMs: config.vault.compactIntervalMs } : {}),
+      leader: services.leader,
     });
     const stops: Array<() => Promise<void> | void> = [() => svc.close()];
     try {
       const pipeline = () => svc.pipeline;
-      if (services.mqtt.kind === 'embedded') {
+      if (!services.roles.has('ingest')) {
+        // Vault and pipeline only: no MQTT or mTLS ingest here.
+      } else if (services.mqtt.kind === 'embedded') {
         stops.push(attachEmbeddedBroker((services.mqtt as EmbeddedBroker).broker, pipeline, logger));
       } else {
         const consumer = await startExternalConsumer({
@@ -96,7 +117,7 @@ export const ingestCapability: Capability = {
         });
         stops.push(() => consumer.stop());
       }
-      if (ingest.mtls) {
+      if (ingest.mtls && services.roles.has('ingest')) {
         const mtls = await startMtlsServer({ ...ingest.mtls, maxRequestBytes: ingest.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES, pipeline, logger });
         logger.info({ port: mtls.port }, 'mTLS ingest listening');
         stops.push(() => mtls.stop());

@@ -2,6 +2,7 @@
 // chain and makes the license gate and authorizeDataAccess available to the rest of the node.
 import type { Capability } from '../node/capability.ts';
 import { contractAbis } from '../chain/indexer/contract-abis.ts';
+import { leadOrFollow } from '../chain/indexer/lead-or-follow.ts';
 import { setLicensingMirror } from './licensing-services.ts';
 import { LicensingMirror } from './licensing-mirror.ts';
 
@@ -23,14 +24,15 @@ export const licensingCapability: Capability = {
       logger,
       clock: services.clock,
       metrics: services.metrics,
-    });
-    await mirror.start();
+    }, { follow: !services.leader.isLeader });
+    // The leader indexes; every other process follows what it writes (licenses and signers alike).
+    const following = await leadOrFollow({ indexer: mirror.indexer, lease: services.leader, store: services.store, logger });
     setLicensingMirror(services, mirror);
-    logger.info({ licenses: mirror.index.licenses.size, block: String(mirror.indexer.position.number) }, 'licensing mirror following the chain');
+    logger.info({ licenses: mirror.index.licenses.size, block: String(mirror.indexer.position.number), leading: following.leading }, 'licensing mirror following the chain');
     return {
       async stop() {
         setLicensingMirror(services, undefined);
-        await mirror.stop();
+        await following.stop();
       },
     };
   },

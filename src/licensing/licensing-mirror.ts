@@ -29,14 +29,17 @@ export class LicensingMirror {
     this.gate = createLicenseGate(this.index);
   }
 
-  /** Prepares the cursor and loads the index from the tables; does not follow the chain yet. */
-  static async open(opts: LicensingMirrorOptions): Promise<LicensingMirror> {
+  /**
+   * Prepares the cursor and loads the index from the tables; does not follow the chain yet. `follow`:
+   * another process leads (see ChainIndexer.open).
+   */
+  static async open(opts: LicensingMirrorOptions, mode: { follow?: boolean } = {}): Promise<LicensingMirror> {
     const missing = LICENSING_CONTRACTS.filter((name) => !opts.contracts[name]);
     if (missing.length > 0) {
       throw new OdmError('ODM_ERR_INDEXER_CONFIG', `the deployment has no ${missing.join(', ')} contract; deploy the Protocol II contracts (opendimo chain deploy)`, { details: { missing } });
     }
     const mirror = new LicensingMirror(opts);
-    await mirror.indexer.open();
+    await mirror.indexer.open(mode);
     await mirror.index.load(opts.store.db);
     await mirror.signers.load(opts.store.db);
     return mirror;

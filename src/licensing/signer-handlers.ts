@@ -34,5 +34,5 @@ export function registerSignerHandlers(indexer: ChainIndexer, index: LicenseSign
     },
   });
   indexer.onCommit((changes) => index.applyAll(changes));
-  indexer.onReset(() => index.load(store.db));
+  indexer.onReset((db) => index.load(db ?? store.db));
 }

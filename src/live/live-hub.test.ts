@@ -191,4 +191,28 @@ describe('live hub', () => {
     assert.equal(stream.buffered, 0);
     await stream.return();
   });
+
+  it('in a cluster every process pushes every batch to its own streams, beside a queue group that gets each once', async () => {
+    // `other` is a second api process on the same bus; `grouped` stands for webhook evaluation.
+    const other = new LiveHub({ bus, access, auth, catalog: loadDefaultCatalog(), clock: systemClock, logger: silentLogger(), bufferSize: 16, sweepMs: 200 });
+    other.start();
+    const grouped: string[] = [];
+    const offA = bus.subscribe('telemetry.*', (_p, subject) => void grouped.push(`a:${subject}`), { group: 'webhooks' });
+    const offB = bus.subscribe('telemetry.*', (_p, subject) => void grouped.push(`b:${subject}`), { group: 'webhooks' });
+    access.grant(APP, VEHICLE, [1, 6]);
+    token('t', [1, 6]);
+    const here = await hub.open({ token: 't', tokenId: 7 });
+    const there = await other.open({ token: 't', tokenId: 7 });
+    await bus.publish('telemetry.7', storedBatch(VEHICLE, [{ time: 1_000, signals: { speed: 1 } }]));
+    await bus.publish('telemetry.7', storedBatch(VEHICLE, [{ time: 2_000, signals: { speed: 2 } }]));
+    for (const stream of [here, there]) {
+      const speeds = [(await stream.next()).value.speed, (await stream.next()).value.speed].map((v) => (v as { value: number }).value);
+      assert.deepEqual(speeds, [1, 2]);
+      await stream.return();
+    }
+    assert.deepEqual(grouped.sort(), ['a:telemetry.7', 'b:telemetry.7'], 'the group got each batch once, in turn');
+    offA();
+    offB();
+    other.stop();
+  });
 });

@@ -4,11 +4,13 @@
 // ODM_ERR_UNAVAILABLE while the node is still starting.
 import type { FastifyInstance } from 'fastify';
 import type { Role } from '../cluster/roles.ts';
+import type { NodeConfig } from '../config/schema.ts';
 import type { NodeServices } from './start-node.ts';
 
 export interface CapabilityContext {
-  /** This process's roles, known before the services are. */
+  /** This process's roles and configuration, known before the services are. */
   roles: ReadonlySet<Role>;
+  config: NodeConfig;
   /** The node's services; throws ODM_ERR_UNAVAILABLE (503) until every component is up. */
   services(): NodeServices;
 }

@@ -10,6 +10,7 @@ import { systemClock, type Clock } from '../core/clock.ts';
 import type { NodeConfig } from '../config/schema.ts';
 import { createHttpServer } from '../api/http-server.ts';
 import { createMemoryBus } from '../bus/memory-bus.ts';
+import { createNatsBus } from '../bus/nats-bus.ts';
 import type { Bus } from '../bus/bus.ts';
 import { startEmbeddedBroker } from '../mqtt/embedded-broker.ts';
 import { connectExternalBroker } from '../mqtt/external-broker.ts';
@@ -24,7 +25,8 @@ import { startChain, type ChainService } from './start-chain.ts';
 import { capabilities as defaultCapabilities } from './capabilities.ts';
 import { capabilityParts, type Capability } from './capability.ts';
 import { describeRoles, type Role } from '../cluster/roles.ts';
-import { staticLease, type LeaderLease } from '../cluster/leader-lease.ts';
+import type { LeaderLease } from '../cluster/leader-lease.ts';
+import { openLeaderLease } from '../cluster/open-leader-lease.ts';
 
 export interface NodeServices {
   config: NodeConfig;
@@ -80,6 +82,7 @@ export async function startNode(config: NodeConfig, shared: StartNodeOptions): P
     let ready: NodeServices | undefined;
     const context = {
       roles,
+      config,
       services(): NodeServices {
         if (!ready) throw new OdmError('ODM_ERR_UNAVAILABLE', 'the node is starting; try again in a moment');
         return ready;
@@ -88,11 +91,6 @@ export async function startNode(config: NodeConfig, shared: StartNodeOptions): P
     for (const feature of features) if (capabilityParts(feature, roles).routes) await feature.routes?.(http, context);
     await listen(http, config);
     const httpUrl = `http://${formatHost(config.http.host)}:${boundPort(http)}`;
-
-    const bus = createMemoryBus({ logger: logger.child({ component: 'bus' }) });
-    shutdown.push('bus', () => bus.close());
-    health.set('bus', bus.probe);
-    if (config.natsUrl) logger.warn('OPENDIMO_NATS_URL is reserved for the multi-process bus; this node uses the in-process bus');
 
     // The three slow parts start side by side; each registers its stop as soon as it is up so a
     // failure in one still stops the others.
@@ -117,13 +115,21 @@ export async function startNode(config: NodeConfig, shared: StartNodeOptions): P
       }),
     ]);
 
+    // The NATS bus keeps what it cannot deliver in the store's outbox, so it starts once the store is open.
+    const busLogger = logger.child({ component: 'bus' });
+    const bus: Bus = config.natsUrl
+      ? await createNatsBus({ url: config.natsUrl, logger: busLogger, metrics, store, kek })
+      : createMemoryBus({ logger: busLogger });
+    shutdown.push('bus', () => bus.close());
+    health.set('bus', bus.probe);
+
     await ensureMeta(store.db, 'first_started_at', String(started), clock.now());
     await setMeta(store.db, 'last_started_at', String(started), clock.now());
 
     const up = metrics.gauge('opendimo_node_info', 'Node build and topology', ['mode', 'roles', 'db', 'chain', 'mqtt', 'bus', 'host']);
     up.set({ mode: config.mode, roles: describeRoles(roles), db: store.dialect, chain: chain.kind, mqtt: mqtt.kind, bus: bus.kind, host: hostname() }, 1);
 
-    const leader: LeaderLease = staticLease(roles.has('indexer'));
+    const leader: LeaderLease = await openLeaderLease({ roles, store, databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
     shutdown.push('leader', () => leader.stop());
     health.set('leader', leader.probe);
 

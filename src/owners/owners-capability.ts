@@ -13,6 +13,7 @@ import { ownerAccountRoutes } from './accounts/owner-account-routes.ts';
 import { setOwnerAccounts } from './accounts/owner-accounts-service.ts';
 import { RecentTelemetry } from './data/recent-telemetry.ts';
 import { ownerDataRoutes } from './owner-data-routes.ts';
+import { retentionRoutes } from './retention-routes.ts';
 
 export function createOwnersCapability(): Capability {
   let recent: RecentTelemetry | undefined;
@@ -25,6 +26,7 @@ export function createOwnersCapability(): Capability {
     async routes(app, ctx) {
       ownerAccountRoutes(app, ctx);
       ownerDataRoutes(app, ctx, recentOf);
+      retentionRoutes(app, ctx);
       consentRoutes(app, ctx);
       await gloveboxRoutes(app, ctx);
     },

@@ -39,6 +39,7 @@ export class PrivacySettingsStore {
   readonly #keys: DataKeys;
   readonly #clock: Clock;
   readonly #policies = new Map<string, PrivacyPolicy>();
+  readonly #changed: Array<(vehicleId: string, version: number) => void> = [];
 
   constructor(store: Store, keys: DataKeys, clock: Clock) {
     this.#store = store;
@@ -49,11 +50,25 @@ export class PrivacySettingsStore {
   /** Loads every vehicle's policy (only vehicles whose owners chose something have a row). */
   async load(): Promise<void> {
     const rows = await this.#store.db.selectFrom('privacy_settings').selectAll().execute();
-    for (const r of rows) {
-      const stored = r.zones ? await this.#openZones(r.vehicle_id, r.owner_version, r.zones) : undefined;
-      const zones = stored ? stored.cells.map((c) => ({ res: c.res, cells: new Set(c.cells), action: c.action })) : [];
-      this.#policies.set(`${r.vehicle_id}:${r.owner_version}`, { locationOptOut: r.location_opt_out === 1, zones });
-    }
+    for (const r of rows) await this.#cache(r);
+  }
+
+  /** Re-reads one vehicle epoch's policy: another process of the cluster changed it. */
+  async reload(vehicleId: string, version: number): Promise<void> {
+    const row = await this.#store.db.selectFrom('privacy_settings').selectAll().where('vehicle_id', '=', vehicleId).where('owner_version', '=', version).executeTakeFirst();
+    if (row) await this.#cache(row);
+    else this.#policies.delete(`${vehicleId}:${version}`);
+  }
+
+  /** Called after this process changed a policy, so the cluster's other processes can reload it. */
+  onChange(fn: (vehicleId: string, version: number) => void): void {
+    this.#changed.push(fn);
+  }
+
+  async #cache(r: { vehicle_id: string; owner_version: number; location_opt_out: number; zones: Buffer | null }): Promise<void> {
+    const stored = r.zones ? await this.#openZones(r.vehicle_id, r.owner_version, r.zones) : undefined;
+    const zones = stored ? stored.cells.map((c) => ({ res: c.res, cells: new Set(c.cells), action: c.action })) : [];
+    this.#policies.set(`${r.vehicle_id}:${r.owner_version}`, { locationOptOut: r.location_opt_out === 1, zones });
   }
 
   /** The policy the ingest path applies; undefined when the owner chose nothing. */
@@ -90,6 +105,7 @@ export class PrivacySettingsStore {
         .execute();
     });
     this.#policies.set(`${vehicleId}:${version}`, { locationOptOut: settings.locationOptOut, zones: compiled });
+    for (const fn of this.#changed) fn(vehicleId, version);
   }
 
   forget(vehicleId: string, versions: number[]): void {

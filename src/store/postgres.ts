@@ -61,6 +61,10 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Sto
   });
   // Without a listener, an idle connection dropped by the server would crash the process.
   pool.on('error', (err) => logger.warn({ database: masked, reason: err.message }, 'idle PostgreSQL connection failed'));
+  // pg only listens on idle clients: a connection the server ends while checked out (a restart mid-
+  // transaction) emits 'error' on the client, which would crash the process. The query in flight fails
+  // on its own, and the pool drops the broken client on release.
+  pool.on('connect', (client) => client.on('error', (err) => logger.warn({ database: masked, reason: err.message }, 'PostgreSQL connection failed')));
 
   let version: string;
   try {

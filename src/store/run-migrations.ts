@@ -77,7 +77,9 @@ async function migrateSqlite(opts: RunMigrationsOptions): Promise<MigrateResult>
 }
 
 function migrator(db: Kysely<Database>, migrations: Record<string, Migration>): Migrator {
-  return new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  // Migrations are numbered by module (01xx identity, 02xx vault…), so a module's new migration may sort
+  // before one an existing database already ran; each is independent of later modules' ones.
+  return new Migrator({ db, provider: { getMigrations: async () => migrations }, allowUnorderedMigrations: true });
 }
 
 function toResult(set: MigrationResultSet, dialect: StoreDialect): MigrateResult {

@@ -6,13 +6,15 @@ import type { ColumnType, Generated } from 'kysely';
 import type { ChainCursorsTable, ChainBlocksTable, ChainUndoTable } from './schema/chain-indexer.ts';
 import type { IdentityVehiclesTable, IdentitySyntheticDevicesTable, IdentityAftermarketDevicesTable, IdentityConnectionsTable, IdentityManufacturersTable, IdentityGrantsTable, IdentityAccountGrantsTable, IdentitySupportedAssetsTable } from './schema/identity.ts';
 import type { LicensingLicensesTable, LicensingParamsTable, LicensingBansTable, LicensingLinksTable, LicensingRelayersTable, LicensingChallengesTable, LicensingSubscriptionsTable, LicensingPaymentsTable } from './schema/licensing.ts';
-import type { VaultKeysTable, IngestDedupTable, VaultLogTable, VaultChunksTable, VaultLatestTable, VaultLocationChunksTable, VaultLocationLatestTable, PrivacySettingsTable } from './schema/vault.ts';
+import type { VaultKeysTable, IngestDedupTable, VaultLogTable, VaultChunksTable, VaultLatestTable, VaultLocationChunksTable, VaultLocationLatestTable, PrivacySettingsTable, OwnerRetentionTable } from './schema/vault.ts';
 import type { ConnectorSecretsTable, ConnectorAccountsTable, ConnectorVehiclesTable } from './schema/connectors.ts';
 import type { OwnerAuthNoncesTable, ActivityEntriesTable, ActivityHeadsTable } from './schema/owners.ts';
 import type { OwnerAccountsTable, GloveboxDocumentsTable, ConsentDocumentsTable, LicenseApplicationsTable } from './schema/dashboard.ts';
 import type { UnionMembershipsTable, AggregateReleasesTable, RewardsWeeksTable, RewardsInputsTable, RewardsEntriesTable, LicensingDecisionsTable, LicensingMetricsMonthsTable } from './schema/unions-rewards.ts';
 import type { LicenseSignersTable, LicenseRedirectUrisTable, AppAuthStatesTable } from './schema/app-access.ts';
-import type { WebhooksTable, WebhookSubscriptionsTable, WebhookFiresTable, WebhookDeliveriesTable } from './schema/webhooks.ts';
+import type { NodeKeysTable } from './schema/node-keys.ts';
+import type { WebhooksTable, WebhookSubscriptionsTable, WebhookFiresTable, WebhookDeliveriesTable, WebhookPreviousTable } from './schema/webhooks.ts';
+import type { BusOutboxTable } from './schema/bus.ts';
 
 export type * from './schema/chain-indexer.ts';
 export type * from './schema/identity.ts';
@@ -24,6 +26,8 @@ export type * from './schema/dashboard.ts';
 export type * from './schema/unions-rewards.ts';
 export type * from './schema/app-access.ts';
 export type * from './schema/webhooks.ts';
+export type * from './schema/node-keys.ts';
+export type * from './schema/bus.ts';
 
 /** Small key/value facts about this node: its id, first-start time, schema facts. */
 export interface NodeMetaTable {
@@ -48,6 +52,7 @@ export interface KyselyMigrationLockTable {
 
 export interface Database {
   node_meta: NodeMetaTable;
+  node_keys: NodeKeysTable;
   kysely_migration: KyselyMigrationTable;
   kysely_migration_lock: KyselyMigrationLockTable;
   chain_cursors: ChainCursorsTable;
@@ -77,6 +82,7 @@ export interface Database {
   vault_location_chunks: VaultLocationChunksTable;
   vault_location_latest: VaultLocationLatestTable;
   privacy_settings: PrivacySettingsTable;
+  owner_retention: OwnerRetentionTable;
   owner_auth_nonces: OwnerAuthNoncesTable;
   activity_entries: ActivityEntriesTable;
   activity_heads: ActivityHeadsTable;
@@ -101,4 +107,6 @@ export interface Database {
   webhook_subscriptions: WebhookSubscriptionsTable;
   webhook_fires: WebhookFiresTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  webhook_previous: WebhookPreviousTable;
+  bus_outbox: BusOutboxTable;
 }

@@ -93,6 +93,17 @@ describeBothStores('store', (target) => {
     assert.deepEqual(await fixed.migrate(), { applied: Object.keys(migrations).sort() });
   });
 
+  it('a module\'s new migration that sorts before ones already applied still runs on an existing database', async () => {
+    const where = await target.fresh();
+    const names = Object.keys(migrations).sort();
+    const middle = names[Math.floor(names.length / 2)]!;
+    const without = Object.fromEntries(Object.entries(migrations).filter(([name]) => name !== middle));
+    const old = await target.open({ ...where, migrations: without });
+    await old.close();
+    const upgraded = await target.open({ ...where, migrate: false });
+    assert.deepEqual(await upgraded.migrate(), { applied: [middle] });
+  });
+
   it('openStore fails with ODM_ERR_DB_MIGRATION and closes the store when migrating fails', async () => {
     await assert.rejects(
       target.open({ migrations: { '0001_bad': { up: async (db) => void (await sql`select nope`.execute(db)) } } }),

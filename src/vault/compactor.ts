@@ -16,11 +16,13 @@ import { open, seal } from './aead.ts';
 import { locationKeyRef, vehicleKeyRef, type DataKeys, type KeySpec, type PreparedKeys } from './data-keys.ts';
 import { logAad } from './event-log.ts';
 import type { Keyring } from './keyring.ts';
+import { publishKeyring } from './keyring-sync.ts';
 import { decodeBatch, type LogEvent } from './log-record.ts';
 import { chunkStartOf, type Pseudonyms } from './pseudonyms.ts';
 import {
   aad, type ArchivedEvent, type LatestRecord, type LocationChunkRecord, type LocationLatestRecord, type RollupsRecord, type SamplesRecord,
 } from './records.ts';
+import { dropPartitionsBefore, ensurePartitions, PARTITIONED_TABLES } from './partitions.ts';
 import { rollupOf, sortSeries, type Series } from './rollups.ts';
 import { vaultSql, type VaultSql } from './vault-sql.ts';
 
@@ -110,7 +112,11 @@ export class Compactor {
   async maintain(): Promise<void> {
     const { keyring, clock, store } = this.#o;
     const now = clock.now();
-    if (now - keyring.logKeyCreatedAt() > (this.#o.logEpochMs ?? 3_600_000)) keyring.startLogEpoch(now);
+    if (now - keyring.logKeyCreatedAt() > (this.#o.logEpochMs ?? 3_600_000)) {
+      keyring.startLogEpoch(now);
+      // Other processes reload the keyring before sealing log rows under an epoch that may be erased.
+      if (store.dialect === 'postgres') await store.db.transaction().execute((trx) => publishKeyring(trx, keyring, now));
+    }
     const current = keyring.logKey().epoch;
     const old = keyring.logEpochs().filter((e) => e !== current);
     if (old.length > 0) {
@@ -121,6 +127,10 @@ export class Compactor {
     if (now - this.#lastPrune > 3_600_000) {
       this.#lastPrune = now;
       const cutoff = Math.floor(now / 86_400_000) - this.#o.dedupRetentionDays - 1;
+      // PostgreSQL: months ahead of need exist before writes reach them (DEFAULT would catch them, but
+      // moving rows out of it later is slow); whole months of hashes go by dropping their partition.
+      await ensurePartitions(store.db, now);
+      await dropPartitionsBefore(store.db, PARTITIONED_TABLES.find((t) => t.table === 'ingest_dedup')!, cutoff * 86_400_000);
       await store.db.deleteFrom('ingest_dedup').where('day', '<', cutoff).execute();
     }
   }
@@ -287,7 +297,8 @@ export class Compactor {
     }));
     const keys = prepared.keys;
     let slice = performance.now();
-    const runPrefix = Date.now().toString(36).padStart(9, '0');
+    // The node clock, as the retention sweeper reads location chunks' compaction time from this prefix.
+    const runPrefix = Math.max(0, this.#o.clock.now()).toString(36).padStart(9, '0');
 
     const chunkRows: Database['vault_chunks'][] = [];
     const latestOut: Database['vault_latest'][] = [];

@@ -1,6 +1,7 @@
 // Per-vehicle (per owner epoch) and per-location-stream data keys. Each is a random 256-bit key stored
 // wrapped (AES-256-GCM, key reference as associated data) by its keyring bucket key. Unwrapped keys are
-// cached as KeyObjects, bounded, least recently created out first.
+// cached as KeyObjects, bounded, least recently created out first. On PostgreSQL new keys are wrapped
+// in step with bucket rotations by other processes (keyring-sync.ts).
 import { randomFillSync, type KeyObject } from 'node:crypto';
 import { OdmError } from '../core/errors.ts';
 import type { Database } from '../store/schema.ts';
@@ -8,6 +9,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { kyselySql, type VaultSql } from './vault-sql.ts';
 import { KEY_BYTES, open, seal, toKey } from './aead.ts';
 import type { Keyring } from './keyring.ts';
+import { joinKeyring } from './keyring-sync.ts';
 
 export interface KeySpec {
   ref: string;
@@ -66,6 +68,7 @@ export class DataKeys {
     for (const r of refs) this.#cache.delete(r);
   }
 
+  /** A bucket version newer than the keyring knows (rotated by another process) reloads the keyring. */
   unwrap(ref: string, bucket: number, version: number, wrapped: Uint8Array): KeyObject {
     const bucketKey = this.#keyring.bucketKey(bucket, version);
     if (!bucketKey) throw new OdmError('ODM_ERR_DECRYPT', `data key ${ref} is wrapped by a destroyed bucket key`);
@@ -78,9 +81,10 @@ export class DataKeys {
    */
   async getMany(via: VaultSql | Kysely<Database> | Transaction<Database>, specs: KeySpec[], create: boolean): Promise<Map<string, KeyObject>> {
     // A Kysely instance or transaction is accepted too (through Kysely on either dialect).
-    const sql = 'selectFrom' in via ? kyselySql(via) : via;
+    const db = 'selectFrom' in via ? via : undefined;
+    const sql = db ? kyselySql(db) : (via as VaultSql);
     const prepared = await this.prepare(sql, specs, create);
-    if (prepared.rows.length > 0) await this.insert(sql, prepared);
+    if (prepared.rows.length > 0) await this.#insert(sql, prepared, db);
     return prepared.keys;
   }
 
@@ -132,6 +136,25 @@ export class DataKeys {
    * key that lost) and be retried.
    */
   async insert(sql: VaultSql, prepared: PreparedKeys): Promise<void> {
+    await this.#insert(sql, prepared, undefined);
+  }
+
+  async #insert(sql: VaultSql, prepared: PreparedKeys, via: Kysely<Database> | Transaction<Database> | undefined): Promise<void> {
+    // The statements' own Kysely handle (the transaction), where they expose it as `db`.
+    const db = via ?? sql.db;
+    if (db) {
+      // Holds off a rotation until this commits; a rotation that committed since prepare() replaced
+      // the bucket key these were wrapped under, so they are wrapped again under the current one.
+      await joinKeyring(db, this.#keyring);
+      for (const r of prepared.rows) {
+        const { version, key: bucketKey } = this.#keyring.currentBucketKey(r.bucket);
+        if (version === r.bucket_version) continue;
+        const raw = prepared.keys.get(r.key_ref)!.export();
+        r.bucket_version = version;
+        r.wrapped = seal(bucketKey, raw, wrapAad(r.key_ref, r.bucket, version));
+        raw.fill(0);
+      }
+    }
     // Vehicle keys first, then location keys in stream order, so row order does not pair them up.
     const rows = [...prepared.rows].sort((a, b) => (a.kind === b.kind ? (a.kind === 'location' ? (a.key_ref < b.key_ref ? -1 : 1) : 0) : a.kind === 'vehicle' ? -1 : 1));
     const inserted = await sql.insertKeys(rows);

@@ -7,6 +7,8 @@
 //  3. The old bucket keys are erased from the keyring file.
 // After step 3 even a copy of the database taken before the delete cannot be read with the node's keys:
 // the vehicle's data keys in it are wrapped by bucket keys that no longer exist anywhere.
+// On PostgreSQL the rotation transactions hold the keyring lock exclusively (keyring-sync.ts), so other
+// processes sharing the keyring never wrap a new data key under a bucket key about to be erased.
 import type { Transaction } from 'kysely';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
@@ -14,8 +16,9 @@ import type { Database } from '../store/schema.ts';
 import type { Store } from '../store/store.ts';
 import { seal } from './aead.ts';
 import type { Compactor } from './compactor.ts';
-import { locationKeyRef, wrapAad, type DataKeys } from './data-keys.ts';
+import { locationKeyRef, vehicleKeyRef, wrapAad, type DataKeys } from './data-keys.ts';
 import type { Keyring } from './keyring.ts';
+import { publishKeyring } from './keyring-sync.ts';
 import type { Pseudonyms } from './pseudonyms.ts';
 
 export interface ShredReport {
@@ -39,15 +42,25 @@ const PAGE = 400;
 export class Shredder {
   readonly #o: ShredderOptions;
   #chain: Promise<unknown> = Promise.resolve();
-  readonly #listeners: Array<(vehicleId: string, versions: number[]) => void> = [];
+  readonly #listeners: Array<(vehicleId: string, versions: number[], elsewhere: boolean) => void> = [];
 
   constructor(options: ShredderOptions) {
     this.#o = options;
   }
 
-  /** Tells `fn` which (vehicle, owner epochs) were shredded, so cached state goes too. */
-  onShredded(fn: (vehicleId: string, versions: number[]) => void): void {
+  /**
+   * Tells `fn` which (vehicle, owner epochs) were shredded, so cached state goes too; `elsewhere` when
+   * another process of the cluster shredded them (forgetShreddedElsewhere).
+   */
+  onShredded(fn: (vehicleId: string, versions: number[], elsewhere: boolean) => void): void {
     this.#listeners.push(fn);
+  }
+
+  /** Another process shredded these epochs: drop the cached data keys and tell the listeners. */
+  forgetShreddedElsewhere(vehicleId: string, versions: number[]): void {
+    const refs = versions.flatMap((v) => [vehicleKeyRef(vehicleId, v), locationKeyRef(this.#o.pseudonyms.streamId(vehicleId, v))]);
+    this.#o.dataKeys.forget(refs);
+    for (const fn of this.#listeners) fn(vehicleId, versions, true);
   }
 
   #serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -80,18 +93,19 @@ export class Shredder {
     return this.#serial(async () => {
       const { store, keyring, dataKeys } = this.#o;
       const found = refs.length === 0 ? [] : await store.db.selectFrom('vault_keys').select(['key_ref', 'bucket']).where('key_ref', 'in', refs).execute();
-      const rotated = [...new Set(found.map((r) => r.bucket))].map((b) => ({ bucket: b, stale: keyring.currentBucketKey(b).version }));
+      const rotated = [...new Set(found.map((r) => r.bucket))].map((b) => ({ bucket: b, to: 0 }));
       for (const r of rotated) keyring.addBucketVersion(r.bucket);
       const sqlite = store.sqlite;
       if (sqlite) await store.db.connection().execute(async () => void sqlite.pragma('secure_delete = ON'));
       let rows = 0;
       try {
         rows = await store.db.transaction().execute(async (trx) => {
+          await publishKeyring(trx, keyring, this.#o.clock.now());
           let n = await deleteRows(trx);
           for (let i = 0; i < refs.length; i += PAGE) {
             n += Number((await trx.deleteFrom('vault_keys').where('key_ref', 'in', refs.slice(i, i + PAGE)).executeTakeFirst()).numDeletedRows);
           }
-          for (const r of rotated) await this.#rewrap(trx, r.bucket);
+          for (const r of rotated) r.to = await this.#rewrap(trx, r.bucket);
           return n;
         });
       } finally {
@@ -102,7 +116,7 @@ export class Shredder {
           });
         }
       }
-      for (const r of rotated) keyring.dropBucketVersion(r.bucket, r.stale);
+      await this.#dropOlder(rotated);
       dataKeys.forget(refs);
       return { vehicles: 0, keys: found.length, rows };
     });
@@ -112,15 +126,36 @@ export class Shredder {
   recover(): Promise<void> {
     return this.#serial(async () => {
       for (let b = 0; b < 256; b++) {
-        const stale = this.#o.keyring.staleBucketVersions(b);
-        if (stale.length === 0) continue;
+        if (this.#o.keyring.staleBucketVersions(b).length === 0) continue;
         this.#o.logger.warn({ bucket: b }, 'finishing an interrupted key rotation');
-        await this.#o.store.db.transaction().execute((trx) => this.#rewrap(trx, b));
-        for (const v of stale) this.#o.keyring.dropBucketVersion(b, v);
+        const to = await this.#o.store.db.transaction().execute(async (trx) => {
+          await publishKeyring(trx, this.#o.keyring, this.#o.clock.now());
+          return this.#rewrap(trx, b);
+        });
+        await this.#dropOlder([{ bucket: b, to }]);
       }
     });
   }
 
+  /**
+   * Erases the bucket versions older than the one each bucket was re-wrapped to (another process may
+   * have rotated the same bucket meanwhile: its newer version stays), then publishes the change.
+   */
+  async #dropOlder(rotated: Array<{ bucket: number; to: number }>): Promise<void> {
+    if (rotated.length === 0) return;
+    const { keyring } = this.#o;
+    keyring.reloadIfChanged();
+    for (const r of rotated) for (const v of keyring.staleBucketVersions(r.bucket)) if (v < r.to) keyring.dropBucketVersion(r.bucket, v);
+    await this.#publish();
+  }
+
+  /** Records the keyring's generation, so other processes reload it (and forget erased keys). */
+  async #publish(): Promise<void> {
+    if (this.#o.store.dialect !== 'postgres') return;
+    await this.#o.store.db.transaction().execute((trx) => publishKeyring(trx, this.#o.keyring, this.#o.clock.now()));
+  }
+
+  /** Re-wraps every key of the bucket under its current key; returns that key's version. */
   async #rewrap(trx: Transaction<Database>, bucket: number): Promise<number> {
     const { version, key } = this.#o.keyring.currentBucketKey(bucket);
     const rows = await trx.selectFrom('vault_keys').select(['key_ref', 'bucket_version', 'wrapped']).where('bucket', '=', bucket).where('bucket_version', '<>', version).execute();
@@ -130,7 +165,7 @@ export class Shredder {
       dek.fill(0);
       await trx.updateTable('vault_keys').set({ bucket_version: version, wrapped }).where('key_ref', '=', r.key_ref).execute();
     }
-    return rows.length;
+    return version;
   }
 
   async #shred(targets: Array<{ vehicleId: string; versions: number[] | undefined }>): Promise<ShredReport> {
@@ -140,6 +175,7 @@ export class Shredder {
 
     // 1. Nothing of these vehicles may stay under a shared log-epoch key.
     const epoch = keyring.startLogEpoch(clock.now());
+    await this.#publish();
     await compactor.drain(epoch - 1);
     await compactor.maintain();
 
@@ -171,7 +207,7 @@ export class Shredder {
     report.keys = refs.length;
 
     // New bucket keys are persisted before anything is re-wrapped under them.
-    const rotated = [...buckets].map((b) => ({ bucket: b, stale: [keyring.currentBucketKey(b).version] }));
+    const rotated = [...buckets].map((b) => ({ bucket: b, to: 0 }));
     for (const r of rotated) keyring.addBucketVersion(r.bucket);
 
     const sqlite = store.sqlite;
@@ -179,6 +215,7 @@ export class Shredder {
     try {
       // Between compaction runs: a run in flight must not write under keys this deletes.
       report.rows = await compactor.exclusive(() => store.db.transaction().execute(async (trx) => {
+        await publishKeyring(trx, keyring, clock.now());
         let rows = 0;
         for (const d of done) {
           const versions = d.versions.length > 0 ? d.versions : [-1];
@@ -195,7 +232,7 @@ export class Shredder {
         for (let i = 0; i < refs.length; i += PAGE) {
           rows += Number((await trx.deleteFrom('vault_keys').where('key_ref', 'in', refs.slice(i, i + PAGE)).executeTakeFirst()).numDeletedRows);
         }
-        for (const r of rotated) await this.#rewrap(trx, r.bucket);
+        for (const r of rotated) r.to = await this.#rewrap(trx, r.bucket);
         return rows;
       }));
     } finally {
@@ -209,9 +246,9 @@ export class Shredder {
     }
 
     // 3. The old bucket keys are gone for good.
-    for (const r of rotated) for (const v of r.stale) keyring.dropBucketVersion(r.bucket, v);
+    await this.#dropOlder(rotated);
     dataKeys.forget(refs);
-    for (const d of done) for (const fn of this.#listeners) fn(d.vehicleId, d.versions);
+    for (const d of done) for (const fn of this.#listeners) fn(d.vehicleId, d.versions, false);
     this.#o.logger.info({ vehicles: report.vehicles, keys: report.keys, rows: report.rows }, 'vehicle data crypto-shredded');
     return report;
   }

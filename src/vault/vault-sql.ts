@@ -13,6 +13,8 @@ type Row<T extends keyof Database> = Database[T];
 type KeyRow = Pick<Row<'vault_keys'>, 'key_ref' | 'bucket' | 'bucket_version' | 'wrapped'>;
 
 export interface VaultSql {
+  /** The Kysely handle (a transaction, usually) the statements run on; absent for SQLite's raw statements. */
+  readonly db?: Kysely<Database> | Transaction<Database>;
   keys(refs: string[]): Promise<KeyRow[]>;
   /** Inserts key rows, skipping references that exist; returns how many were inserted. */
   insertKeys(rows: Row<'vault_keys'>[]): Promise<number>;
@@ -117,6 +119,7 @@ function sqliteOps(raw: BetterSqlite3.Database): VaultSql {
 /** Through Kysely on either dialect: safe anywhere (reads outside a transaction use this). */
 export function kyselySql(db: Kysely<Database> | Transaction<Database>): VaultSql {
   return {
+    db,
     async keys(refs) {
       const out: KeyRow[] = [];
       for (const page of pages(refs)) out.push(...(await db.selectFrom('vault_keys').select(['key_ref', 'bucket', 'bucket_version', 'wrapped']).where('key_ref', 'in', page).execute()));

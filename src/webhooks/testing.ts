@@ -15,6 +15,9 @@ export class Receiver {
   /** Statuses for the next deliveries, in order; then `defaultStatus`. */
   script: number[] = [];
   defaultStatus = 200;
+  /** The next deliveries to leave unanswered (the sender's timeout or death ends them); kept in `hung`. */
+  hang = 0;
+  readonly hung: Received[] = [];
   #server: Server | undefined;
   #waiters: Array<{ n: number; resolve: () => void }> = [];
   url = '';
@@ -27,6 +30,11 @@ export class Receiver {
         const body = Buffer.concat(chunks).toString();
         if (body === '{"verification": "test"}') {
           res.writeHead(200, { 'content-type': 'text/plain' }).end(this.verificationToken);
+          return;
+        }
+        if (this.hang > 0) {
+          this.hang--;
+          this.hung.push({ headers: req.headers, body, at: performance.now() });
           return;
         }
         this.deliveries.push({ headers: req.headers, body, at: performance.now() });

@@ -1,5 +1,9 @@
 // Webhooks as a node capability: /v1/webhooks routes, and once the node is up the engine (listening to
-// stored telemetry on the bus) and the dispatcher (the durable delivery queue, resumed at start).
+// stored telemetry on the bus) and the dispatcher (the durable delivery queue, resumed at start). In a
+// cluster every api process runs both: the engine shares the bus's telemetry with the other processes as
+// a queue group, and the dispatchers share the queue through leased claims.
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { getActivityLog } from '../activity/activity-log.ts';
 import { formatAssetDid, parseAssetDid } from '../consent/asset-did.ts';
 import { OdmError } from '../core/errors.ts';
@@ -42,6 +46,7 @@ function assetParser(node: NodeServices): (asset: string) => bigint {
 export function createWebhookCapability(options: WebhookCapabilityOptions = {}): Capability {
   return {
     name: 'webhooks',
+    serves: ['api'],
     routes(app, ctx) {
       webhookRoutes(app, {
         service: () => getWebhookService(ctx.services()),
@@ -63,6 +68,7 @@ export function createWebhookCapability(options: WebhookCapabilityOptions = {}):
         settings: webhookSettings(node.config),
         assetDid: (vehicleId) => (contract ? formatAssetDid({ chainId: node.chain.chainId, contract, tokenId: vehicleId }) : `did:erc721:${node.chain.chainId}:unknown:${vehicleId}`),
         parseAsset: assetParser(node),
+        instanceId: `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`,
         producer: () => {
           const a = node.http.server.address();
           return typeof a === 'object' && a ? `http://${node.config.http.host}:${a.port}` : 'opendimo';

@@ -5,6 +5,11 @@
 // whose target fails `maxFailures` times in a row is disabled with a reason; its pending deliveries wait
 // (they resume if the developer enables it again). Every attempt that sent a body is recorded in the
 // vehicle owner's activity log.
+//
+// Several processes may dispatch from one queue (cluster mode). Each attempt runs under a claim with a
+// lease: only the claimant attempts it and records the outcome, and if it dies mid-attempt the lease
+// lapses and another process retries (the same delivery id, so the target can tell). Failure counts and
+// disabling are single conditional statements, so concurrent dispatchers never lose a count.
 import type { ActivityLog } from '../activity/activity-log.ts';
 import type { Clock } from '../core/clock.ts';
 import { isOdmError, toOdmError } from '../core/errors.ts';
@@ -24,6 +29,8 @@ export interface DispatchSettings {
   backoffMaxMs: number;
   concurrency: number;
   policy: TargetPolicy;
+  /** How long a claim on a delivery lasts; longer than any attempt can take (timeout included). */
+  leaseMs: number;
 }
 
 export interface WebhookDispatcherOptions {
@@ -36,6 +43,8 @@ export interface WebhookDispatcherOptions {
   metrics?: Metrics;
   activity?: () => ActivityLog | undefined;
   settings: DispatchSettings;
+  /** Names this process in claims; unique per running dispatcher. */
+  owner: string;
   /** Called when a webhook's row changed here (failure count, disabled). */
   onWebhookChanged?: (hook: LoadedWebhook) => void;
 }
@@ -81,13 +90,20 @@ export class WebhookDispatcher {
     this.#wake?.();
   }
 
-  /** Stops picking deliveries, aborts the attempts in flight and waits for them to wind down. */
-  async stop(): Promise<void> {
+  /**
+   * Stops picking deliveries, aborts the attempts in flight and waits for them to wind down, then gives
+   * up its claims so another process need not wait out the lease. `releaseClaims: false` leaves them as
+   * a process that died would (tests of lease expiry).
+   */
+  async stop(options: { releaseClaims?: boolean } = {}): Promise<void> {
     this.#stopping = true;
     this.#abort.abort();
     this.#wake?.();
     await this.#loop;
     await Promise.allSettled([...this.#inflight.values()]);
+    if (options.releaseClaims !== false) {
+      await this.#o.store.release(this.#o.owner).catch((err: unknown) => this.#log.warn({ reason: err instanceof Error ? err.message : String(err) }, 'could not release webhook delivery claims'));
+    }
   }
 
   async #run(): Promise<void> {
@@ -97,12 +113,12 @@ export class WebhookDispatcher {
         this.#poked = false;
         const free = this.#s.concurrency - this.#inflight.size;
         if (free > 0) {
-          const due = await this.#o.store.due(this.#o.clock.now(), free, new Set(this.#inflight.keys()));
+          const due = await this.#o.store.claim(this.#o.owner, this.#o.clock.now(), this.#s.leaseMs, free, new Set(this.#inflight.keys()));
           for (const row of due) this.#launch(row);
           if (due.length === free) wait = 0;
         }
         if (wait > 0) {
-          const next = await this.#o.store.nextDueAt(new Set(this.#inflight.keys()));
+          const next = await this.#o.store.nextDueAt(this.#o.clock.now(), new Set(this.#inflight.keys()));
           if (next !== undefined) wait = Math.max(0, Math.min(wait, next - this.#o.clock.now()));
         }
       } catch (err) {
@@ -133,9 +149,11 @@ export class WebhookDispatcher {
 
   async #attempt(row: DeliveryRow): Promise<void> {
     const store = this.#o.store;
+    const owner = this.#o.owner;
     const now = this.#o.clock.now();
     const hook = this.#o.registry.get(row.webhook_id);
-    if (!hook || hook.row.status !== 'enabled') return store.postpone(row.id, now + 1000);
+    // Unknown or disabled here but claimable (so enabled in the database): this process has not reloaded yet.
+    if (!hook || hook.row.status !== 'enabled') return store.postpone(row.id, owner, now + 1000);
     const vehicleId = BigInt(row.vehicle_id);
     const attempts = row.attempts + 1;
 
@@ -149,8 +167,8 @@ export class WebhookDispatcher {
       grant = this.#o.access.authorize({ licenseId: hook.row.license_id, grantee: hook.row.grantee, vehicleId, privileges: hook.privileges });
     } catch (err) {
       const code = isOdmError(err) ? err.code : 'ODM_ERR_INTERNAL';
-      if (code === 'ODM_ERR_UNAVAILABLE') return store.postpone(row.id, now + 1000); // a mirror is restarting: send nothing now
-      await store.settle(row.id, { status: 'dropped', attempts: row.attempts, at: now, httpStatus: null, error: `${code}: the app may no longer read this vehicle's data` });
+      if (code === 'ODM_ERR_UNAVAILABLE') return store.postpone(row.id, owner, now + 1000); // a mirror is restarting: send nothing now
+      await store.settle(row.id, owner, { status: 'dropped', attempts: row.attempts, at: now, httpStatus: null, error: `${code}: the app may no longer read this vehicle's data` });
       this.#attempts?.inc({ outcome: 'dropped' });
       return;
     }
@@ -188,30 +206,36 @@ export class WebhookDispatcher {
     if (status !== null) this.#record(grant, hook, row, attempts, status, error === null);
 
     if (error === null) {
-      await store.settle(row.id, { status: 'delivered', attempts, at, httpStatus: status, error: null });
+      const settled = await store.settle(row.id, owner, { status: 'delivered', attempts, at, httpStatus: status, error: null });
+      if (!settled) this.#lostClaim(row);
       this.#attempts?.inc({ outcome: 'delivered' });
-      if (hook.row.failure_count > 0) await this.#setFailures(hook, 0, at);
+      if (await store.resetFailures(hook.row.id, at)) {
+        hook.row = { ...hook.row, failure_count: 0, updated_at: at };
+        this.#o.onWebhookChanged?.(hook);
+      }
       return;
     }
     this.#attempts?.inc({ outcome: 'failed' });
     const failures = await store.addFailure(hook.row.id, at);
     hook.row = { ...hook.row, failure_count: failures, updated_at: at };
     const giveUp = attempts >= this.#s.maxAttempts || (status !== null && !retryable(status));
-    if (giveUp) await store.settle(row.id, { status: 'failed', attempts, at, httpStatus: status, error });
-    else await store.settle(row.id, { status: 'pending', attempts, at, nextAttemptAt: at + backoffMs(attempts, this.#s.backoffBaseMs, this.#s.backoffMaxMs), httpStatus: status, error });
-    if (failures >= this.#s.maxFailures && hook.row.status === 'enabled') {
+    const settled = giveUp
+      ? await store.settle(row.id, owner, { status: 'failed', attempts, at, httpStatus: status, error })
+      : await store.settle(row.id, owner, { status: 'pending', attempts, at, nextAttemptAt: at + backoffMs(attempts, this.#s.backoffBaseMs, this.#s.backoffMaxMs), httpStatus: status, error });
+    if (!settled) this.#lostClaim(row);
+    if (failures >= this.#s.maxFailures) {
       const reason = `disabled after ${failures} consecutive failed deliveries (last: ${error})`;
-      await store.update(hook.row.id, { status: 'disabled', disabled_reason: reason, updated_at: at });
-      hook.row = { ...hook.row, status: 'disabled', disabled_reason: reason };
-      this.#log.warn({ webhookId: hook.row.id, failures }, 'webhook disabled after consecutive failures');
+      if (await store.disableAfterFailures(hook.row.id, this.#s.maxFailures, reason, at)) {
+        hook.row = { ...hook.row, status: 'disabled', disabled_reason: reason };
+        this.#log.warn({ webhookId: hook.row.id, failures }, 'webhook disabled after consecutive failures');
+      }
     }
     this.#o.onWebhookChanged?.(hook);
   }
 
-  async #setFailures(hook: LoadedWebhook, n: number, at: number): Promise<void> {
-    await this.#o.store.update(hook.row.id, { failure_count: n, updated_at: at });
-    hook.row = { ...hook.row, failure_count: n, updated_at: at };
-    this.#o.onWebhookChanged?.(hook);
+  /** The lease ran out during the attempt and another process took the delivery over; its outcome stands. */
+  #lostClaim(row: DeliveryRow): void {
+    this.#log.warn({ deliveryId: row.id, leaseMs: this.#s.leaseMs }, 'a webhook delivery attempt outlasted its claim; the outcome was left to the process that took it over');
   }
 
   #record(grant: AccessGrant, hook: LoadedWebhook, row: DeliveryRow, attempt: number, httpStatus: number, delivered: boolean): void {

@@ -1,6 +1,8 @@
 // Webhooks for one node: the developer-facing operations behind /v1/webhooks (each scoped to the license
 // of the developer token), and the engine and dispatcher that turn stored telemetry into signed,
-// retried deliveries. Writes go to the database first, then to the in-memory registry.
+// retried deliveries. Writes go to the database first, then to the in-memory registry, then to the other
+// processes of a cluster: a `webhooks.changed` bus message makes each reload that webhook from the
+// database (and a periodic full reload catches a message that was lost).
 import { randomUUID } from 'node:crypto';
 import type { ActivityLog } from '../activity/activity-log.ts';
 import type { Bus } from '../bus/bus.ts';
@@ -16,6 +18,7 @@ import { WebhookDispatcher } from './webhook-dispatcher.ts';
 import { WebhookEngine } from './webhook-engine.ts';
 import { valueType } from './webhook-payload.ts';
 import { WebhookRegistry, type LoadedWebhook } from './webhook-registry.ts';
+import { WebhookSync } from './webhook-sync.ts';
 import { createSchema, normalizeMetric, parseBody, updateSchema } from './webhook-requests.ts';
 import type { WebhookSealer } from './webhook-sealer.ts';
 import { newSigningSecret } from './webhook-signing.ts';
@@ -34,6 +37,10 @@ export interface WebhookSettings {
   concurrency: number;
   maxPerLicense: number;
   logRetentionDays: number;
+  /** A delivery claim's lease. Default: 3 × timeoutMs, at least 60 s. */
+  leaseMs?: number;
+  /** Full reload of webhooks and subscriptions from the database. Default 60 s. */
+  reloadMs?: number;
 }
 
 export function webhookSettings(config: NodeConfig): WebhookSettings {
@@ -68,6 +75,8 @@ export interface WebhookServiceOptions {
   /** Turns a path segment (token id or asset DID) into a vehicle id; throws 400 otherwise. */
   parseAsset: (asset: string) => bigint;
   producer: () => string;
+  /** Names this process in delivery claims; a fresh id by default. */
+  instanceId?: string;
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
@@ -79,16 +88,23 @@ export class WebhookService {
   readonly dispatcher: WebhookDispatcher;
   readonly #policy: TargetPolicy;
   #prune: NodeJS.Timeout | undefined;
+  readonly #sync: WebhookSync;
 
   constructor(options: WebhookServiceOptions) {
     this.#o = options;
     const s = options.settings;
     this.#policy = { allowHttp: s.allowHttp, allowPrivate: s.allowPrivateTargets, timeoutMs: s.timeoutMs };
     this.registry = new WebhookRegistry(options.catalog);
+    this.#sync = new WebhookSync({ bus: options.bus, store: options.store, registry: this.registry, logger: options.logger, ...(s.reloadMs !== undefined ? { reloadMs: s.reloadMs } : {}) });
     this.dispatcher = new WebhookDispatcher({
       store: options.store, registry: this.registry, sealer: options.sealer, access: options.access, clock: options.clock, logger: options.logger,
       ...(options.metrics ? { metrics: options.metrics } : {}), ...(options.activity ? { activity: options.activity } : {}),
-      settings: { maxFailures: s.maxFailures, maxAttempts: s.maxAttempts, backoffBaseMs: s.backoffBaseMs, backoffMaxMs: s.backoffMaxMs, concurrency: s.concurrency, policy: this.#policy },
+      settings: {
+        maxFailures: s.maxFailures, maxAttempts: s.maxAttempts, backoffBaseMs: s.backoffBaseMs, backoffMaxMs: s.backoffMaxMs, concurrency: s.concurrency, policy: this.#policy,
+        leaseMs: s.leaseMs ?? Math.max(60_000, 3 * s.timeoutMs),
+      },
+      owner: options.instanceId ?? randomUUID(),
+      onWebhookChanged: (hook) => this.#changed(hook.row.id),
     });
     this.engine = new WebhookEngine({
       bus: options.bus, registry: this.registry, store: options.store, sealer: options.sealer, access: options.access, catalog: options.catalog, clock: options.clock,
@@ -100,6 +116,7 @@ export class WebhookService {
     const store = this.#o.store;
     const [rows, subs, fires] = await Promise.all([store.all(), store.subscriptions(), store.fires()]);
     this.registry.load(rows, subs, fires);
+    this.#sync.start();
     this.engine.start();
     this.dispatcher.start();
     const prune = () => {
@@ -110,10 +127,16 @@ export class WebhookService {
     this.#prune.unref();
   }
 
-  async stop(): Promise<void> {
+  /** `releaseClaims: false` stops as a process that died would, leaving its delivery claims to lapse (tests). */
+  async stop(options: { releaseClaims?: boolean } = {}): Promise<void> {
     if (this.#prune) clearInterval(this.#prune);
+    await this.#sync.stop();
     await this.engine.stop();
-    await this.dispatcher.stop();
+    await this.dispatcher.stop(options);
+  }
+
+  #changed(id: string): void {
+    this.#sync.changed(id);
   }
 
   // --- webhooks ---
@@ -139,6 +162,7 @@ export class WebhookService {
     };
     await this.#o.store.insert(row);
     this.registry.put(row);
+    this.#changed(id);
     return { id, message: 'Webhook registered successfully', signingSecret: secret };
   }
 
@@ -177,6 +201,7 @@ export class WebhookService {
     values.updated_at = this.#o.clock.now();
     await this.#o.store.update(id, values);
     this.registry.put({ ...hook.row, ...values });
+    this.#changed(id);
     this.dispatcher.poke();
     return { id, message: 'Webhook updated successfully' };
   }
@@ -185,6 +210,7 @@ export class WebhookService {
     this.#own(dev, id);
     await this.#o.store.delete(id);
     this.registry.remove(id);
+    this.#changed(id);
     return { message: 'Webhook deleted successfully' };
   }
 
@@ -196,6 +222,7 @@ export class WebhookService {
     await this.#o.store.update(id, { secret_ct: sealed, updated_at: now });
     this.registry.put({ ...hook.row, secret_ct: sealed, updated_at: now });
     this.registry.forgetSecret(id);
+    this.#changed(id);
     return { id, signingSecret: secret };
   }
 
@@ -208,6 +235,7 @@ export class WebhookService {
     this.#authorize(hook, vehicleId);
     await this.#o.store.subscribe(id, vehicleId.toString(), this.#o.clock.now());
     this.registry.subscribe(id, vehicleId.toString(), this.#o.clock.now());
+    this.#changed(id);
     return { message: 'Vehicle assigned successfully' };
   }
 
@@ -227,6 +255,7 @@ export class WebhookService {
         failed.push({ assetDid: this.#o.assetDid(vehicleId), message: err instanceof OdmError ? `${err.code}: ${err.message}` : 'failed' });
       }
     }
+    if (done > 0) this.#changed(id);
     return { message: `Subscribed ${done} assets`, ...(failed.length > 0 ? { failedSubscriptions: failed } : {}) };
   }
 
@@ -235,6 +264,7 @@ export class WebhookService {
     const ids = assets === 'all' ? [...hook.vehicles.keys()] : assets.map((a) => this.#o.parseAsset(a).toString());
     const n = await this.#o.store.unsubscribe(id, ids);
     for (const v of ids) this.registry.unsubscribe(id, v);
+    this.#changed(id);
     return { message: assets !== 'all' && assets.length === 1 ? 'Vehicle unsubscribed successfully' : `Unsubscribed ${n} vehicles` };
   }
 

@@ -11,7 +11,7 @@ import { SignJWT, decodeJwt, decodeProtectedHeader } from 'jose';
 import { createTestClient, http, type Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { parseSiweMessage } from 'viem/siwe';
-import { loadOrCreateOwnerSigningKey, ownerSigningKeyPath } from '../../src/api/auth/owner-signing-key.ts';
+import { loadOrCreateOwnerSigningKey } from '../../src/api/auth/owner-signing-key.ts';
 import { startOwnerNode, type OwnerNode } from './support/owner-node.ts';
 
 let n: OwnerNode;
@@ -176,7 +176,7 @@ describe('owner tokens', () => {
     assert.equal((await n.call('GET', '/v1/owner/me', { token: none })).status, 401);
 
     // The node's own key, but for another audience.
-    const key = loadOrCreateOwnerSigningKey(ownerSigningKeyPath(n.dataDir), n.node.services.kek, n.clock.now());
+    const key = await loadOrCreateOwnerSigningKey(n.node.services.store.db, n.node.services.kek, n.clock.now());
     const otherAudience = await new SignJWT({}).setProtectedHeader({ alg: 'ES256', kid: key.kid }).setIssuer('opendimo').setAudience('opendimo-app')
       .setSubject(alice.address.toLowerCase()).setIssuedAt(Math.floor(n.clock.now() / 1000)).setExpirationTime(Math.floor(n.clock.now() / 1000) + 600).sign(key.privateKey);
     assert.equal((await n.call('GET', '/v1/owner/me', { token: otherAudience })).status, 401);
@@ -192,10 +192,11 @@ describe('owner tokens', () => {
     assert.equal(expired.json.details.reason, 'expired');
   });
 
-  it('are signed with a key kept sealed in the data dir, never in plaintext', async () => {
-    const path = ownerSigningKeyPath(n.dataDir);
-    assert.equal(statSync(path).mode & 0o777, 0o600);
-    const key = loadOrCreateOwnerSigningKey(path, n.node.services.kek, n.clock.now());
+  it('are signed with a key kept sealed in the database, never in plaintext', async () => {
+    const { store, kek } = n.node.services;
+    const row = await store.db.selectFrom('node_keys').selectAll().where('purpose', '=', 'owner-jwt-key').executeTakeFirstOrThrow();
+    const key = await loadOrCreateOwnerSigningKey(store.db, kek, n.clock.now());
+    assert.equal(key.kid, row.kid, 'the stored key is the one in use');
     const der = key.privateKey.export({ format: 'der', type: 'pkcs8' });
     const pem = key.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
     const d = Buffer.from(key.privateKey.export({ format: 'jwk' }).d!, 'base64url');
@@ -216,6 +217,6 @@ describe('owner tokens', () => {
     };
     walk(n.dataDir);
     assert.deepEqual(found, []);
-    assert.throws(() => loadOrCreateOwnerSigningKey(path, Buffer.alloc(32, 7), n.clock.now()), { code: 'ODM_ERR_CONFIG_INVALID' }, 'another KEK cannot open it');
+    await assert.rejects(loadOrCreateOwnerSigningKey(store.db, Buffer.alloc(32, 7), n.clock.now()), { code: 'ODM_ERR_CONFIG_INVALID' }, 'another KEK cannot open it');
   });
 });

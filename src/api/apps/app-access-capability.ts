@@ -1,7 +1,7 @@
 // How app access joins the node: developer sign-in with license API keys, the token exchange and JWKS
 // (app-routes.ts), and the telemetry GraphQL at /query (../telemetry). Starts after licensing (API keys
-// and the gate), identity (consent) and ingest (the vault); the app-token key lives in the data dir,
-// sealed with the KEK. Options (token lifetimes, rate limit, query cost, cache size) default to
+// and the gate), identity (consent) and ingest (the vault); the app-token key lives in the database,
+// sealed with the KEK, shared by every process of a cluster. Options (token lifetimes, rate limit, query cost, cache size) default to
 // DEFAULT_APP_ACCESS_OPTIONS; tests pass their own to createAppAccessCapability.
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -10,7 +10,7 @@ import { getActivityLog } from '../../activity/activity-log.ts';
 import { getIngestService } from '../../ingest/ingest-capability.ts';
 import { getLicensingMirror } from '../../licensing/licensing-services.ts';
 import type { Capability } from '../../node/capability.ts';
-import { loadOrCreateSealedSigningKey } from '../auth/owner-signing-key.ts';
+import { loadOrCreateSigningKey } from '../auth/owner-signing-key.ts';
 import { RecentLatest } from '../telemetry/recent-latest.ts';
 import { signalFields } from '../telemetry/signal-fields.ts';
 import { registerTelemetryGraphql } from '../telemetry/telemetry-graphql.ts';
@@ -23,6 +23,7 @@ import { RateLimiter } from './rate-limiter.ts';
 import { ReadRecorder } from './read-recorder.ts';
 import { TokenCache } from './token-cache.ts';
 
+/** The file older nodes kept the app token key in (imported into the database on first start). */
 export function appTokenKeyPath(dataDir: string): string {
   return join(dataDir, 'keys', 'app-jwt-key.json');
 }
@@ -46,7 +47,9 @@ export function createAppAccessCapability(overrides: Partial<AppAccessOptions> =
     async start(services) {
       const { config, clock, chain, store } = services;
       const logger = services.logger.child({ component: 'app-access' });
-      const key = loadOrCreateSealedSigningKey(appTokenKeyPath(config.dataDir), services.kek, clock.now(), 'app-jwt-key', 'the app token key', 'invalidate every developer and vehicle token');
+      const key = await loadOrCreateSigningKey(store.db, services.kek, clock.now(), {
+        purpose: 'app-jwt-key', label: 'the app token key', consequence: 'invalidate every developer and vehicle token', legacyPath: appTokenKeyPath(config.dataDir),
+      });
       const port = (services.http.server.address() as AddressInfo | null)?.port ?? config.http.port;
       const authority = authorityOf(config.http.host, port);
       const jwk = await exportJWK(key.publicKey);

@@ -1,4 +1,4 @@
-// How owner sign-in joins the node: the routes, the session-token key (sealed in the data dir), and the
+// How owner sign-in joins the node: the routes, the session-token key (sealed, in the database), and the
 // WWW-Authenticate header on every ODM_ERR_AUTH_REQUIRED answer, whichever module's route refused.
 //
 // Sign-in messages must name this node's authority. Without a configured public URL that is the
@@ -9,7 +9,7 @@ import type { OdmError } from '../../core/errors.ts';
 import type { Capability } from '../../node/capability.ts';
 import { OwnerAuth, setOwnerAuth } from './owner-auth.ts';
 import { ownerRoutes } from './owner-routes.ts';
-import { loadOrCreateOwnerSigningKey, ownerSigningKeyPath } from './owner-signing-key.ts';
+import { loadOrCreateOwnerSigningKey } from './owner-signing-key.ts';
 
 /** The authorities owners may sign in at, for a server listening on host:port. */
 export function signInDomains(host: string, port: number): string[] {
@@ -36,7 +36,8 @@ export const ownerAuthCapability: Capability = {
 
   async start(services) {
     const { config, clock, chain, store } = services;
-    const signingKey = loadOrCreateOwnerSigningKey(ownerSigningKeyPath(config.dataDir), services.kek, clock.now());
+    // Shared by every process of a cluster; a key file left by an older node is imported once.
+    const signingKey = await loadOrCreateOwnerSigningKey(store.db, services.kek, clock.now(), config.dataDir);
     const port = (services.http.server.address() as AddressInfo | null)?.port ?? config.http.port;
     const auth = new OwnerAuth({
       store, clock, signingKey, chainId: chain.chainId, domains: signInDomains(config.http.host, port), publicClient: chain.clients.publicClient,

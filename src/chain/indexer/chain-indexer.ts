@@ -7,12 +7,14 @@
 //   deeper than `retentionBlocks` rebuilds the mirror from the deployment block);
 // - modules register their tables and handlers, and hear the committed row changes.
 import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
 import type { Abi, Address, Hex } from 'viem';
 import { OdmError, toOdmError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Metrics } from '../../core/metrics.ts';
 import { systemClock, type Clock } from '../../core/clock.ts';
 import { getMeta, setMeta } from '../../store/meta.ts';
+import type { Database } from '../../store/schema.ts';
 import type { Store } from '../../store/store.ts';
 import type { ChainPublicClient } from '../clients.ts';
 import { BlockSource, EventCatalog, decodeLog, type RawLog } from './block-source.ts';
@@ -20,6 +22,7 @@ import { CursorMovedError, ensurePosition, moveCursor, prune, readPosition, reme
 import type { BlockRef, CommitInfo, CommitListener, ContractHandlers, DecodedEvent, MirrorTable, ResetListener, RowChange } from './indexer-types.ts';
 import { findForkPoint } from './fork-point.ts';
 import { indexerGauges, type IndexerGauges } from './indexer-metrics.ts';
+import { inSnapshot } from './mirror-follower.ts';
 import { createMirrorWriter, TableRegistry, undoAfter } from './mirror-writer.ts';
 
 export interface ChainIndexerOptions {
@@ -123,9 +126,10 @@ export class ChainIndexer {
 
   /**
    * Prepares the cursor (rebuilding the mirror if what it mirrors changed) without following the chain;
-   * `start` does this and then follows. Returns the position the mirror tables reflect.
+   * `start` does this and then follows. Returns the position the mirror tables reflect. `follow`: another
+   * process leads and alone may rebuild; only make sure the cursor exists (start opens fully later).
    */
-  async open(): Promise<Position> {
+  async open(opts: { follow?: boolean } = {}): Promise<Position> {
     if (this.#catalog) return this.position;
     const catalog = new EventCatalog();
     for (const [contract, reg] of this.#contracts) {
@@ -137,14 +141,20 @@ export class ChainIndexer {
     }
     const db = this.#opts.store.db;
     const start = await this.#startPosition();
+    if (opts.follow) return (this.#position ??= await ensurePosition(db, this.name, start, this.#clock.now()));
     const fingerprint = this.#fingerprint(catalog);
     const metaKey = `chain_indexer:${this.name}:fingerprint`;
     const stored = await getMeta(db, metaKey);
-    if (stored !== undefined && stored !== fingerprint) {
+    const rebuild = stored !== undefined && stored !== fingerprint;
+    if (rebuild) {
       this.#log.warn('the mirrored contracts or handlers changed; rebuilding the mirror from the deployment block');
       await resetIndexer(db, this.name, this.#tables.names(), start, this.#clock.now());
+      for (const listener of this.#resetListeners) await listener(); // e.g. a follower's index, now taking over
     }
-    this.#position = await ensurePosition(db, this.name, start, this.#clock.now());
+    const position = await ensurePosition(db, this.name, start, this.#clock.now());
+    // A follower taking over keeps the position its index reflects (if the cursor moved on meanwhile,
+    // the first step's compare-and-swap fails and reloads).
+    this.#position = rebuild || !this.#position ? position : this.#position;
     if (stored !== fingerprint) await setMeta(db, metaKey, fingerprint, this.#clock.now());
     this.#catalog = catalog;
     this.#gauges.position(this.#position.number);
@@ -202,6 +212,22 @@ export class ChainIndexer {
     } finally {
       clearTimeout(timer);
       if (entry) this.#waiters.delete(entry);
+    }
+  }
+
+  /**
+   * For the follower (mirror-follower.ts), while this indexer is stopped: another process moved the
+   * mirror to `position`; hand its changes to the listeners, or (`reload`) have them reload from a snapshot.
+   */
+  async followed(position: Position, update: { changes: readonly RowChange[] } | { reload: Kysely<Database> }): Promise<void> {
+    this.#position = position;
+    this.#idleAtHead = undefined;
+    if ('reload' in update) {
+      for (const listener of this.#resetListeners) await listener(update.reload);
+      this.#gauges.position(position.number);
+      for (const w of this.#waiters) if (position.number >= w.block) w.resolve();
+    } else {
+      this.#committed(update.changes, { kind: 'apply', blockNumber: position.number, origin: 'follower' });
     }
   }
 
@@ -361,7 +387,7 @@ export class ChainIndexer {
     if (pruneNow) this.#appliedSincePrune = 0;
     this.#position = to;
     if (events.length > 0) this.#gauges.events(events.length);
-    this.#committed(changes, { kind: 'apply', blockNumber: to.number });
+    this.#committed(changes, { kind: 'apply', blockNumber: to.number, origin: 'local' });
   }
 
   /** The block under the cursor is gone: undo back to the newest remembered block still canonical. */
@@ -385,14 +411,16 @@ export class ChainIndexer {
     });
     this.#position = { number: fork.number, hash: fork.hash };
     this.#log.warn({ from: String(from.number), to: String(fork.number), rows: changes.length }, 'chain reorg: undid mirror changes after the fork point');
-    this.#committed(changes, { kind: 'rollback', blockNumber: fork.number });
+    this.#committed(changes, { kind: 'rollback', blockNumber: fork.number, origin: 'local' });
   }
 
   /** Takes the position from the database and tells listeners to reload the tables. */
   async #reload(): Promise<void> {
-    this.#position = (await readPosition(this.#opts.store.db, this.name)) ?? this.#position;
+    await inSnapshot(this.#opts.store, async (db) => {
+      this.#position = (await readPosition(db, this.name)) ?? this.#position;
+      for (const listener of this.#resetListeners) await listener(db);
+    });
     this.#idleAtHead = undefined;
-    for (const listener of this.#resetListeners) await listener();
     this.#gauges.position(this.position.number);
   }
 

@@ -1,6 +1,7 @@
 // The contract between the chain indexer and the modules that mirror chain state (identity, licensing…).
 // A module names the tables it writes, registers one handler per contract event, and listens for the
 // committed row changes to keep its in-memory view current.
+import type { Kysely } from 'kysely';
 import type { Hex } from 'viem';
 import type { Database } from '../../store/schema.ts';
 
@@ -69,10 +70,19 @@ export interface CommitInfo {
   kind: 'apply' | 'rollback';
   /** The indexer's position once the commit landed. */
   blockNumber: bigint;
+  /**
+   * `local`: this process applied the block (absent means the same). `follower`: another process (the
+   * cluster's leader) applied it and this one only caught up (mirror-follower.ts) — work that must
+   * happen once per cluster (e.g. activity entries) ignores those.
+   */
+  origin?: 'local' | 'follower';
 }
 
 /** Called after each commit, in commit order; must be synchronous and must not throw. */
 export type CommitListener = (changes: readonly RowChange[], info: CommitInfo) => void;
 
-/** Called when the mirror tables were changed behind the listener's back (resync, another process). */
-export type ResetListener = () => Promise<void> | void;
+/**
+ * Called when the mirror tables were changed behind the listener's back (resync, another process).
+ * `db`, when given, is a consistent snapshot to reload from (the follower's); otherwise use the store.
+ */
+export type ResetListener = (db?: Kysely<Database>) => Promise<void> | void;

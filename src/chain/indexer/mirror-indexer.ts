@@ -51,7 +51,7 @@ export function createMirrorIndexer(opts: MirrorIndexerOptions, mirror: { name: 
   const index = mirror.index;
   if (index) {
     indexer.onCommit((changes) => index.applyAll(changes));
-    indexer.onReset(() => index.load(opts.store.db));
+    indexer.onReset((db) => index.load(db ?? opts.store.db));
   }
   return indexer;
 }

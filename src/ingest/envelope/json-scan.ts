@@ -23,6 +23,9 @@ export interface ScannedEvent {
   /** Byte range of the `signature` string's content (without quotes). */
   sigStart: number;
   sigEnd: number;
+  /** Byte range of the whole element (the event object, or whatever else stands in the array). */
+  start: number;
+  end: number;
 }
 
 const SPACE = 0x20, TAB = 0x09, LF = 0x0a, CR = 0x0d;
@@ -50,24 +53,36 @@ function skipString(b: Uint8Array, i: number, end: number): number {
   return -1;
 }
 
+/** What a byte means to the container skip: 0 nothing, then quote, opening and closing bracket. */
+const OTHER = 0, IS_QUOTE = 1, IS_OPEN = 2, IS_CLOSE = 3;
+const CLASS = new Uint8Array(256);
+CLASS[QUOTE] = IS_QUOTE;
+CLASS[LBRACE] = CLASS[LBRACKET] = IS_OPEN;
+CLASS[RBRACE] = CLASS[RBRACKET] = IS_CLOSE;
+
 /** Skips any JSON value starting at `i`; returns the index after it, or -1. */
 function skipValue(b: Uint8Array, i: number, end: number): number {
   const c = b[i];
   if (c === QUOTE) return skipString(b, i, end);
   if (c === LBRACE || c === LBRACKET) {
+    // The data of a status event is most of the bytes: one table lookup per byte outside strings.
     let depth = 0;
     while (i < end) {
-      const d = b[i]!;
-      if (d === QUOTE) {
-        i = skipString(b, i, end);
-        if (i < 0) return -1;
+      const k = CLASS[b[i]!]!;
+      if (k === OTHER) {
+        i++;
         continue;
       }
-      if (d === LBRACE || d === LBRACKET) depth++;
-      else if (d === RBRACE || d === RBRACKET) {
-        depth--;
-        if (depth === 0) return i + 1;
-      }
+      if (k === IS_QUOTE) {
+        i++;
+        for (;;) {
+          if (i >= end) return -1;
+          const d = b[i]!;
+          if (d === QUOTE) break;
+          i += d === BACKSLASH ? 2 : 1;
+        }
+      } else if (k === IS_OPEN) depth++;
+      else if (--depth === 0) return i + 1;
       i++;
     }
     return -1;
@@ -156,11 +171,13 @@ function scanObject(b: Uint8Array, i: number, end: number, out: ScannedEvent): n
  * JSON.parse on the other side will reject it too).
  */
 export function scanDocument(b: Uint8Array, start: number, end: number, each: (event: ScannedEvent) => void): boolean {
-  const ev: ScannedEvent = { status: SCAN_OK, dataStart: -1, dataEnd: -1, base64: false, sigStart: -1, sigEnd: -1 };
+  const ev: ScannedEvent = { status: SCAN_OK, dataStart: -1, dataEnd: -1, base64: false, sigStart: -1, sigEnd: -1, start: -1, end: -1 };
   let i = skipWs(b, start, end);
   if (b[i] === LBRACE) {
+    ev.start = i;
     i = scanObject(b, i, end, ev);
     if (i < 0) return false;
+    ev.end = i;
     each(ev);
     return skipWs(b, i, end) === end;
   }
@@ -168,18 +185,19 @@ export function scanDocument(b: Uint8Array, start: number, end: number, each: (e
   i = skipWs(b, i + 1, end);
   if (b[i] === RBRACKET) return skipWs(b, i + 1, end) === end;
   while (i < end) {
+    ev.start = i;
     if (b[i] === LBRACE) {
       i = scanObject(b, i, end, ev);
       if (i < 0) return false;
-      each(ev);
     } else {
       i = skipValue(b, i, end);
       if (i < 0) return false;
       ev.status = SCAN_NOT_OBJECT;
       ev.dataStart = ev.dataEnd = ev.sigStart = ev.sigEnd = -1;
       ev.base64 = false;
-      each(ev);
     }
+    ev.end = i;
+    each(ev);
     i = skipWs(b, i, end);
     if (b[i] === COMMA) {
       i = skipWs(b, i + 1, end);

@@ -48,6 +48,12 @@ const NUMERIC = /^\s*-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
 
 /** Reused across calls (normalisation is synchronous): one Map allocation per event adds up. */
 const SEEN = new Map<number, number>();
+/**
+ * Which catalogue ids already have a sample in the current call (SEEN_IN[id] === call). Signals of one
+ * event rarely repeat a name, so the (name, timestamp) map is only built once one does.
+ */
+const SEEN_IN = new Uint32Array(512);
+let call = 0;
 
 function reject(out: NormalizedSignals, index: number, name: string | undefined, code: ErrorCode, message: string): void {
   out.rejected.push({ index, name, code, message });
@@ -90,9 +96,14 @@ export function normalizeSignals(catalog: SignalCatalog, signals: unknown, rules
     return { error: 'ODM_ERR_DATA_INVALID', message: `at most ${MAX_SIGNALS_PER_EVENT} signals per event` };
   }
   const out: NormalizedSignals = { samples: [], locationSamples: [], points: [], rejected: [], collapsed: 0 };
-  // Position of each (signal, ts) already kept, to collapse repeats onto the last value.
+  // Position of each (signal, ts) already kept, to collapse repeats onto the last value; filled in
+  // only once some signal name comes twice.
   const seen = SEEN;
-  seen.clear();
+  let keyed = false;
+  if (++call === 0xffffffff) {
+    SEEN_IN.fill(0);
+    call = 1;
+  }
   let halves: Array<{ index: number; isLat: boolean; ts: number; value: number; used: boolean }> | undefined;
   let lastText: unknown;
   let lastTs = NaN;
@@ -162,6 +173,18 @@ export function normalizeSignals(catalog: SignalCatalog, signals: unknown, rules
       continue;
     }
     const target = def.privilege === LOCATION ? out.locationSamples : out.samples;
+    if (SEEN_IN[def.id] !== call) {
+      SEEN_IN[def.id] = call;
+      if (keyed) seen.set(ts * 512 + def.id, target.length);
+      target.push(def.id, ts, value);
+      continue;
+    }
+    if (!keyed) {
+      keyed = true;
+      seen.clear();
+      index(seen, out.samples);
+      index(seen, out.locationSamples);
+    }
     // Exact while ts < 2^44 ms (year 2527) and the catalogue has < 512 signals.
     const key = ts * 512 + def.id;
     const at = seen.get(key);
@@ -173,8 +196,14 @@ export function normalizeSignals(catalog: SignalCatalog, signals: unknown, rules
     seen.set(key, target.length);
     target.push(def.id, ts, value);
   }
+  if (keyed) seen.clear();
   if (halves) fuse(out, halves);
   return out;
+}
+
+/** Adds the (signal, ts) key of each flat [id, ts, value] sample to `seen`. */
+function index(seen: Map<number, number>, flat: Array<number | string>): void {
+  for (let at = 0; at < flat.length; at += 3) seen.set((flat[at + 1] as number) * 512 + (flat[at] as number), at);
 }
 
 /** Pairs each latitude with the nearest unused longitude within the fuse window. */

@@ -1,6 +1,7 @@
 // The one data path up to storage (DESIGN.md §3): envelope → verify → normalize → privacy → vault → bus.
 // Every transport (HTTP, MQTT, mTLS, connectors) hands raw documents here. Signatures are checked on
-// worker threads while this thread parses the same bytes; a bad event is rejected with its own code and
+// worker threads, which also find where each event starts and ends; this thread then parses the
+// events one by one (other requests keep it busy meanwhile). A bad event is rejected with its own code and
 // a bad signal never drops the good ones beside it. Callers get their answer only after the events are
 // durably appended.
 import type { Counter } from 'prom-client';
@@ -75,6 +76,23 @@ interface Accepted {
   write: PendingWrite;
 }
 
+/**
+ * Parses each event of a document from the byte range the verifier found for it, or undefined if any
+ * is not JSON (the scan has checked the brackets, commas and whitespace between them). Parsed one by
+ * one, and only once verified, so the strings and objects stay small and short-lived: one string of a
+ * whole batch would be allocated straight into the old generation, and objects parsed before the wait
+ * for the workers would outlive it; either way each batch would end in a full garbage collection.
+ */
+function parseEvents(doc: Buffer, spans: Uint32Array): unknown[] | undefined {
+  const events = new Array<unknown>(spans.length / 2);
+  try {
+    for (let i = 0; i < events.length; i++) events[i] = JSON.parse(doc.toString('utf8', spans[2 * i], spans[2 * i + 1]));
+  } catch {
+    return undefined;
+  }
+  return events;
+}
+
 function rejected(index: number, id: string | undefined, code: ErrorCode, message: string): EventResult {
   return id === undefined ? { index, status: 'rejected', code, message } : { index, id, status: 'rejected', code, message };
 }
@@ -115,24 +133,14 @@ export class IngestPipeline {
   }
 
   async #run(docs: Buffer[], ctx: IngestContext): Promise<DocumentResults[]> {
-    const verifying = this.#o.verifier.verify(docs);
-    // Parse while the workers hash and recover.
-    const parsed = docs.map((d) => {
-      try {
-        return JSON.parse(d.toString('utf8')) as unknown;
-      } catch {
-        return undefined;
-      }
-    });
-    const verified = await verifying;
+    const verified = await this.#o.verifier.verify(docs);
     const now = this.#o.clock.now();
     const out: DocumentResults[] = [];
     const accepted: Accepted[] = [];
     for (let d = 0; d < docs.length; d++) {
       const v = verified[d]!;
-      const doc = parsed[d];
-      const events = Array.isArray(doc) ? doc : [doc];
-      if (doc === undefined || v.events < 0 || v.events !== events.length) {
+      const events = v.events < 0 ? undefined : parseEvents(docs[d]!, v.spans);
+      if (events === undefined) {
         out.push([rejected(-1, undefined, 'ODM_ERR_ENVELOPE_INVALID', 'the document is not valid JSON: a CloudEvent or a JSON array of CloudEvents')]);
         continue;
       }

@@ -12,13 +12,10 @@ interface NativeSecp256k1 {
 
 export const secp256k1: NativeSecp256k1 = createRequire(import.meta.url)('secp256k1/bindings');
 
-/** Hex digit value of an ASCII byte, or -1. */
-function hexValue(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  if (c >= 97 && c <= 102) return c - 87;
-  if (c >= 65 && c <= 70) return c - 55;
-  return -1;
-}
+/** Hex digit value of each byte, or -1 (one table lookup per digit instead of three range tests). */
+const HEX = new Int8Array(256).fill(-1);
+for (let c = 0; c < 10; c++) HEX[48 + c] = c;
+for (let c = 0; c < 6; c++) HEX[97 + c] = HEX[65 + c] = 10 + c;
 
 /**
  * Decodes `0x` + 130 hex digits (bytes [start, end) of b) into out[0..65). Returns the recovery id
@@ -27,8 +24,8 @@ function hexValue(c: number): number {
 export function parseSignature(b: Uint8Array, start: number, end: number, out: Uint8Array): number {
   if (end - start !== 132 || b[start] !== 48 || (b[start + 1] !== 120 && b[start + 1] !== 88)) return -1;
   for (let k = 0, i = start + 2; k < 65; k++, i += 2) {
-    const hi = hexValue(b[i]!), lo = hexValue(b[i + 1]!);
-    if (hi < 0 || lo < 0) return -1;
+    const hi = HEX[b[i]!]!, lo = HEX[b[i + 1]!]!;
+    if ((hi | lo) < 0) return -1;
     out[k] = (hi << 4) | lo;
   }
   const v = out[64]!;

@@ -17,6 +17,8 @@ export interface VerifiedDoc {
   status: Uint8Array;
   /** 20 bytes per event: the recovered signer. */
   signers: Uint8Array;
+  /** 2 per event: [start, end) of the event's JSON text within the document. */
+  spans: Uint32Array;
 }
 
 export interface VerifyPoolOptions {
@@ -139,13 +141,14 @@ export class VerifyPool {
           for (let i = 0; i < p.docs.length; i++, doc++) {
             const count = merged.docEvents[doc]!;
             if (count === UNSCANNABLE) {
-              out.push({ events: -1, status: new Uint8Array(0), signers: new Uint8Array(0) });
+              out.push({ events: -1, status: new Uint8Array(0), signers: new Uint8Array(0), spans: new Uint32Array(0) });
               continue;
             }
             out.push({
               events: count,
               status: merged.status.subarray(event, event + count),
               signers: merged.signers.subarray(event * 20, (event + count) * 20),
+              spans: merged.spans.subarray(event * 2, (event + count) * 2),
             });
             event += count;
           }
@@ -173,7 +176,7 @@ function take(slot: Slot, size: number): ArrayBuffer {
 }
 
 /** Each worker filled in the events of its phase; take each event from the worker that computed it. */
-function merge(parts: VerifyReply[]): { docEvents: Uint32Array; status: Uint8Array; signers: Uint8Array } {
+function merge(parts: VerifyReply[]): { docEvents: Uint32Array; status: Uint8Array; signers: Uint8Array; spans: Uint32Array } {
   const first = parts[0]!;
   if (parts.length === 1) return first;
   const stride = parts.length;
@@ -186,5 +189,5 @@ function merge(parts: VerifyReply[]): { docEvents: Uint32Array; status: Uint8Arr
       signers.set(p.signers.subarray(i * 20, i * 20 + 20), i * 20);
     }
   }
-  return { docEvents: first.docEvents, status, signers };
+  return { docEvents: first.docEvents, status, signers, spans: first.spans };
 }

@@ -25,6 +25,8 @@ export interface VerifyReply {
   status: Uint8Array;
   /** 20 bytes per event, valid where status is VERIFIED. */
   signers: Uint8Array;
+  /** [start, end) of each event's element, relative to its document (every worker fills in all). */
+  spans: Uint32Array;
 }
 
 export const UNSCANNABLE = 0xffffffff;
@@ -38,7 +40,9 @@ function handle(job: VerifyJob): VerifyReply {
   const docEvents = new Uint32Array(nDocs);
   let status = new Uint8Array(Math.max(16, nDocs));
   let signers = new Uint8Array(status.length * 20);
+  let spans = new Uint32Array(status.length * 2);
   let n = 0;
+  let docStart = 0;
   const verifyOne = (ev: ScannedEvent) => {
     if (n === status.length) {
       const s = new Uint8Array(n * 2);
@@ -47,8 +51,13 @@ function handle(job: VerifyJob): VerifyReply {
       const a = new Uint8Array(n * 40);
       a.set(signers);
       signers = a;
+      const p = new Uint32Array(n * 4);
+      p.set(spans);
+      spans = p;
     }
     const index = n++;
+    spans[2 * index] = ev.start - docStart;
+    spans[2 * index + 1] = ev.end - docStart;
     if (index % job.stride !== job.phase) {
       status[index] = NOT_MINE;
       return;
@@ -75,13 +84,14 @@ function handle(job: VerifyJob): VerifyReply {
   };
   for (let d = 0; d < nDocs; d++) {
     const before = n;
-    const ok = scanDocument(bytes, job.docs[2 * d]!, job.docs[2 * d + 1]!, verifyOne);
+    docStart = job.docs[2 * d]!;
+    const ok = scanDocument(bytes, docStart, job.docs[2 * d + 1]!, verifyOne);
     docEvents[d] = ok ? n - before : UNSCANNABLE;
   }
-  return { id: job.id, buf: job.buf, docEvents, status: status.slice(0, n), signers: signers.slice(0, n * 20) };
+  return { id: job.id, buf: job.buf, docEvents, status: status.slice(0, n), signers: signers.slice(0, n * 20), spans: spans.slice(0, n * 2) };
 }
 
 parentPort?.on('message', (job: VerifyJob) => {
   const reply = handle(job);
-  parentPort!.postMessage(reply, [reply.buf, reply.docEvents.buffer as ArrayBuffer, reply.status.buffer as ArrayBuffer, reply.signers.buffer as ArrayBuffer]);
+  parentPort!.postMessage(reply, [reply.buf, reply.docEvents.buffer as ArrayBuffer, reply.status.buffer as ArrayBuffer, reply.signers.buffer as ArrayBuffer, reply.spans.buffer as ArrayBuffer]);
 });

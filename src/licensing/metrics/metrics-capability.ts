@@ -6,6 +6,7 @@
 // It follows the licensing decisions on chain with its own indexer and freezes each month once over.
 import { contractAbis } from '../../chain/indexer/contract-abis.ts';
 import type { ChainIndexer } from '../../chain/indexer/chain-indexer.ts';
+import { leadOrFollow } from '../../chain/indexer/lead-or-follow.ts';
 import { OdmError } from '../../core/errors.ts';
 import { getIdentityRuntime } from '../../identity/identity-runtime.ts';
 import type { Capability } from '../../node/capability.ts';
@@ -41,22 +42,29 @@ export const licensingMetricsCapability: Capability = {
       store: services.store, publicClient: chain.clients.publicClient, contracts: chain.contracts, abis, deploymentBlock: chain.deploymentBlock,
       confirmations: services.config.chain.confirmations, logger, clock: services.clock,
     });
-    await indexer.start();
     const metrics = new LicensingMetricsService({
       store: services.store, clock: services.clock,
       licensing: () => getLicensingMirror(services).index,
       identity: () => getIdentityRuntime(services).mirror.index,
     });
+    // Only the leader indexes the decisions and freezes months; the others read what it wrote.
+    let timer: NodeJS.Timeout | undefined;
+    const onLeading = (leading: boolean): void => {
+      clearInterval(timer);
+      timer = undefined;
+      if (!leading) return;
+      timer = setInterval(() => {
+        metrics.freezeDue().catch((err: unknown) => logger.warn({ reason: err instanceof Error ? err.message : String(err) }, 'freezing last month\'s licensing metrics failed; will retry'));
+      }, 3_600_000);
+      timer.unref();
+    };
+    const following = await leadOrFollow({ indexer, lease: services.leader, store: services.store, logger, onLeading });
     running.set(services, { metrics, indexer });
-    const timer = setInterval(() => {
-      metrics.freezeDue().catch((err: unknown) => logger.warn({ reason: err instanceof Error ? err.message : String(err) }, 'freezing last month\'s licensing metrics failed; will retry'));
-    }, 3_600_000);
-    timer.unref();
     return {
       async stop() {
-        clearInterval(timer);
         running.delete(services);
-        await indexer.stop();
+        await following.stop();
+        clearInterval(timer);
       },
     };
   },

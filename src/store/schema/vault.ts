@@ -66,3 +66,11 @@ export interface PrivacySettingsTable {
   zones: Buffer | null;
   updated_at: number;
 }
+
+export interface OwnerRetentionTable {
+  /** Lowercase 0x address. */
+  owner: string;
+  /** Days of telemetry kept (1–3650); no row means forever. */
+  days: number;
+  updated_at: number;
+}

@@ -60,4 +60,22 @@ export interface WebhookDeliveriesTable {
   body_ct: Buffer | null;
   created_at: number;
   finished_at: number | null;
+  /** The process attempting it now (migration 0760); null when nobody is. */
+  claimed_by: string | null;
+  /** Epoch ms the claim lapses; past it another process may retry (its claimant died). */
+  claimed_until: number | null;
+}
+
+/** The last sample of a watched signal per vehicle, for `previousValue` in conditions (migration 0760). */
+export interface WebhookPreviousTable {
+  vehicle_id: string;
+  /** Catalogue signal name. */
+  signal: string;
+  /** Owner epoch of the sample: a new owner starts without a previous value. */
+  owner_version: number;
+  /** The sample's own timestamp (epoch ms); an older sample never replaces a newer one. */
+  sample_ts: number;
+  /** `{ value, source }` as JSON, sealed under the webhook key. */
+  value_ct: Buffer;
+  updated_at: number;
 }
