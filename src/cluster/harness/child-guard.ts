@@ -42,3 +42,13 @@ export function guardChild(child: ChildProcess, opts: GuardOptions = {}): Guard 
   child.once('exit', release);
   return { release };
 }
+
+/** Removes `dir` once this process is gone, if it dies without cleaning up (SIGKILL); release() on a normal stop. */
+export function guardDir(dir: string): Guard {
+  // The children's own watchdogs end them within a second or two; the dir goes after that.
+  const script = `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done; sleep 3; rm -rf '${dir.replace(/'/g, "'\\''")}'`;
+  const watchdog = spawn('sh', ['-c', script], { detached: true, stdio: 'ignore' });
+  watchdog.unref();
+  watchdog.on('error', () => undefined);
+  return { release: () => watchdog.kill('SIGKILL') };
+}

@@ -76,7 +76,7 @@ export async function startMosquittoProcess(opts: MosquittoProcessOptions): Prom
   const start = async () => {
     const logPath = join(opts.dir, `mosquitto-${++starts}.log`);
     const logFd = openSync(logPath, 'a');
-    const c = spawn(binary, ['-c', confPath], { stdio: ['ignore', logFd, logFd] });
+    const c = spawn(binary, ['-c', confPath], { stdio: ['ignore', logFd, logFd], detached: true }); // own group: see node-process.ts
     closeSync(logFd);
     c.unref();
     c.on('error', () => undefined);

@@ -70,6 +70,8 @@ export async function startNodeProcess(opts: NodeProcessOptions): Promise<NodePr
       cwd: REPO_ROOT,
       env: { ...process.env, OPENDIMO_LOG_LEVEL: 'warn', ...opts.env, OPENDIMO_DATA_DIR: opts.dataDir, OPENDIMO_HTTP_HOST: '127.0.0.1', OPENDIMO_HTTP_PORT: String(port) },
       stdio: ['ignore', logFd, logFd],
+      // Its own process group: a Ctrl-C meant for the harness must not reach it before the harness stops it.
+      detached: true,
     });
     closeSync(logFd);
     c.on('error', () => undefined);

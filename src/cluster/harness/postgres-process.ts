@@ -101,7 +101,8 @@ export async function startPostgresProcess(opts: PostgresProcessOptions = {}): P
         join(bin, 'postgres'),
         ['-D', dataDir, '-p', String(port), '-h', '127.0.0.1', '-k', dir,
           '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200'],
-        { ...spawnOpts, stdio: ['ignore', logFd, logFd] },
+        // Its own process group, so a Ctrl-C meant for the caller does not stop it under the nodes.
+        { ...spawnOpts, stdio: ['ignore', logFd, logFd], detached: true },
       );
       closeSync(logFd);
       c.unref();

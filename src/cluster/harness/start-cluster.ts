@@ -14,6 +14,7 @@ import { silentLogger, type Logger } from '../../core/logger.ts';
 import { openStore } from '../../store/open-store.ts';
 import { loadOrCreateKek } from '../../vault/kek-file.ts';
 import type { Role } from '../roles.ts';
+import { guardDir } from './child-guard.ts';
 import { startMosquittoProcess, type MosquittoProcess } from './mosquitto-process.ts';
 import { startNatsServerProcess, type NatsServerProcess } from './nats-server-process.ts';
 import { startNodeProcess, type NodeProcess } from './node-process.ts';
@@ -62,6 +63,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
   const logger = opts.logger ?? silentLogger();
   const progress = opts.progress ?? (() => undefined);
   const dir = mkdtempSync(join(tmpdir(), 'opendimo-cluster-'));
+  const dirGuard = opts.keepDir ? undefined : guardDir(dir);
   const processes: NodeProcess[] = [];
   const cleanups: Array<() => Promise<void>> = [];
   let stopping: Promise<void> | undefined;
@@ -70,6 +72,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
       await Promise.allSettled(processes.map((p) => p.stop()));
       for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
       if (!opts.keepDir) rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+      dirGuard?.release();
     })());
 
   try {
