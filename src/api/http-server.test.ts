@@ -38,6 +38,16 @@ test('/health is ok only when every component is, and says which is not', async 
   });
   res = await app.inject('/health');
   assert.deepEqual(res.json().checks.bus, { ok: false, detail: 'bus exploded' });
+
+  // A status decided by some checks only (the body keeps every check).
+  res = await app.inject('/health?only=db,chain');
+  assert.equal(res.statusCode, 200);
+  assert.deepEqual(res.json().checks.bus, { ok: false, detail: 'bus exploded' });
+  res = await app.inject('/health?only=db,bus');
+  assert.equal(res.statusCode, 503);
+  res = await app.inject('/health?only=db,nosuch');
+  assert.equal(res.statusCode, 400);
+  assert.equal(res.json().code, 'ODM_ERR_VALIDATION');
 });
 
 test('a registry that is not ready reports degraded even when every probe is ok', async () => {

@@ -52,11 +52,17 @@ export class HealthRegistry {
     this.#probes.set(name, probe);
   }
 
-  async report(timeoutMs = 2000): Promise<HealthReport> {
+  has(name: string): boolean {
+    return this.#probes.has(name);
+  }
+
+  /** Every check; the status counts only `only` when given (e.g. an ingest process that stores while the bus is down). */
+  async report(timeoutMs = 2000, only?: ReadonlySet<string>): Promise<HealthReport> {
     const entries = await Promise.all(
       [...this.#probes].map(async ([name, probe]) => [name, await runProbe(probe, timeoutMs)] as const),
     );
     const checks = Object.fromEntries(entries);
-    return { status: this.#ready && entries.every(([, c]) => c.ok) ? 'ok' : 'degraded', checks };
+    const counted = only ? entries.filter(([name]) => only.has(name)) : entries;
+    return { status: this.#ready && counted.every(([, c]) => c.ok) ? 'ok' : 'degraded', checks };
   }
 }
