@@ -11,7 +11,7 @@ import type { Metrics } from '../core/metrics.ts';
 import type { Store } from '../store/store.ts';
 import { seal } from './aead.ts';
 import type { Keyring } from './keyring.ts';
-import { encodeBatch, type LogEvent } from './log-record.ts';
+import { encodeBatchInto, type LogEvent } from './log-record.ts';
 
 export interface PendingWrite {
   event: LogEvent;
@@ -50,6 +50,8 @@ export class EventLog {
   appended = 0;
   #running = false;
   #closed = false;
+  /** Reused for the plaintext of each commit (sealed before the next one starts). */
+  readonly #plaintext = { buf: Buffer.alloc(0) };
   readonly #commits: Histogram<string> | undefined;
   readonly #events: Counter<string> | undefined;
   /** Prepared statements (SQLite fast path). */
@@ -132,7 +134,7 @@ export class EventLog {
 
   #seal(events: LogEvent[]): { epoch: number; ct: Buffer } {
     const { epoch, key } = this.#opts.keyring.logKey();
-    return { epoch, ct: seal(key, Buffer.from(encodeBatch(events, this.#opts.names)), logAad(epoch)) };
+    return { epoch, ct: seal(key, encodeBatchInto(events, this.#opts.names, this.#plaintext), logAad(epoch)) };
   }
 
   async #commitSqlite(writes: PendingWrite[]): Promise<boolean[]> {
@@ -142,14 +144,14 @@ export class EventLog {
       log: raw.prepare('insert into vault_log (epoch, n_events, ct) values (?, ?, ?)'),
     };
     const st = this.#sqlite;
-    const first = this.#firstOccurrences(writes);
+    // No #firstOccurrences here: a repeat later in the same transaction is ignored by the insert itself.
     return this.#opts.store.db.connection().execute(async () =>
       raw.transaction(() => {
         const stored = new Array<boolean>(writes.length);
         const events: LogEvent[] = [];
         for (let i = 0; i < writes.length; i++) {
           const w = writes[i]!;
-          stored[i] = first[i]! && st.dedup.run(w.dedupDay, w.dedupHash).changes === 1;
+          stored[i] = st.dedup.run(w.dedupDay, w.dedupHash).changes === 1;
           if (stored[i]) events.push(w.event);
         }
         if (events.length > 0) {

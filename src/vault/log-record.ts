@@ -33,22 +33,45 @@ type Row = [string, number, string, string, string, string, number, string, stri
 
 export function encodeBatch(events: readonly LogEvent[], names: readonly string[]): string {
   const rows: Row[] = new Array(events.length);
-  for (let i = 0; i < events.length; i++) {
-    const e = events[i]!;
-    let points: number[] = [];
-    if (e.points.length > 0) {
-      points = new Array(e.points.length * 4);
-      for (let p = 0; p < e.points.length; p++) {
-        const pt = e.points[p]!;
-        points[4 * p] = pt.ts;
-        points[4 * p + 1] = pt.lat;
-        points[4 * p + 2] = pt.lng;
-        points[4 * p + 3] = pt.redacted ? 1 : 0;
-      }
-    }
-    rows[i] = [e.vehicleId, e.version, e.owner, e.id, e.source, e.type, e.time, e.producer, e.signer, e.dataversion, relative(e.samples, e.time), relative(e.locationSamples, e.time), points, e.extra ?? null, e.rejected];
-  }
+  for (let i = 0; i < events.length; i++) rows[i] = row(events[i]!);
   return JSON.stringify({ f: 1, names, e: rows });
+}
+
+/**
+ * The same bytes as Buffer.from(encodeBatch(events, names)), written row by row into `scratch` (grown
+ * as needed; the result is a view of it). One string of a whole batch would be megabytes, allocated
+ * straight into the old generation of the heap; a row at a time stays small and short-lived.
+ */
+export function encodeBatchInto(events: readonly LogEvent[], names: readonly string[], scratch: { buf: Buffer }): Buffer {
+  let at = 0;
+  const put = (text: string) => {
+    const need = at + text.length * 3;
+    if (need > scratch.buf.length) {
+      const grown = Buffer.allocUnsafe(Math.max(need, scratch.buf.length * 2));
+      scratch.buf.copy(grown, 0, 0, at);
+      scratch.buf = grown;
+    }
+    at += scratch.buf.write(text, at);
+  };
+  put(`{"f":1,"names":${JSON.stringify(names)},"e":[`);
+  for (let i = 0; i < events.length; i++) put(i === 0 ? JSON.stringify(row(events[i]!)) : ',' + JSON.stringify(row(events[i]!)));
+  put(']}');
+  return scratch.buf.subarray(0, at);
+}
+
+function row(e: LogEvent): Row {
+  let points: number[] = [];
+  if (e.points.length > 0) {
+    points = new Array(e.points.length * 4);
+    for (let p = 0; p < e.points.length; p++) {
+      const pt = e.points[p]!;
+      points[4 * p] = pt.ts;
+      points[4 * p + 1] = pt.lat;
+      points[4 * p + 2] = pt.lng;
+      points[4 * p + 3] = pt.redacted ? 1 : 0;
+    }
+  }
+  return [e.vehicleId, e.version, e.owner, e.id, e.source, e.type, e.time, e.producer, e.signer, e.dataversion, relative(e.samples, e.time), relative(e.locationSamples, e.time), points, e.extra ?? null, e.rejected];
 }
 
 function relative(flat: Array<number | string>, base: number): Array<number | string> {

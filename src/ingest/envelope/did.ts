@@ -49,7 +49,10 @@ export function parseDid(text: unknown): Did | undefined {
     const p = prefix(parts[2]!, parts[3]!);
     const id = tokenId(parts[4]);
     if (!p || id === undefined) return undefined;
-    return { kind: 'erc721', chainId: p.chainId, contract: p.lower, tokenId: id, canonical: `did:erc721:${p.chainId}:${p.checksummed}:${id}` };
+    // The chain id and token id patterns admit only canonical digits, so a checksummed contract makes
+    // the text canonical as it stands (the usual case; saves rebuilding it per event).
+    const canonical = parts[3] === p.checksummed ? text : `did:erc721:${p.chainId}:${p.checksummed}:${id}`;
+    return { kind: 'erc721', chainId: p.chainId, contract: p.lower, tokenId: id, canonical };
   }
   if (parts[1] === 'nft' && parts.length === 4) {
     const under = parts[3]!.indexOf('_');

@@ -46,3 +46,14 @@ test('reports documents that are not JSON objects or arrays', () => {
   for (const bad of ['', 'null', '"x"', '{"data":', '[{"data":1,"signature":"s"}', '{"data":1} x']) assert.equal(scan(bad).ok, false, bad);
   assert.deepEqual(scan('[]'), { ok: true, events: [] });
 });
+
+test('gives the byte range of every element, so each event can be parsed on its own', () => {
+  const text = ' [ {"data":{"a":[1]},"signature":"s"} ,\n 7 ,{"x":"}"} ] ';
+  const b = Buffer.from(text);
+  const { events } = scan(text);
+  assert.deepEqual(events.map((e) => b.subarray(e.start, e.end).toString()), ['{"data":{"a":[1]},"signature":"s"}', '7', '{"x":"}"}']);
+  // A trailing comma scans as an empty element, which then fails to parse like the whole document does.
+  const trailing = scan('[{"data":1,"signature":"s"},]');
+  assert.equal(trailing.ok, true);
+  assert.deepEqual(trailing.events.map((e) => e.end - e.start), [26, 0]);
+});

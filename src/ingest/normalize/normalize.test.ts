@@ -59,6 +59,22 @@ test('collapses repeated (name, timestamp) to the last value; signals without a 
   assert.equal(out.collapsed, 1);
 });
 
+test('collapses a repeat that comes after other timestamps of the same name, and forgets it on the next event', () => {
+  const later = new Date(TS + 1000).toISOString();
+  const signals = [
+    { name: 'speed', timestamp: T, value: 1 },
+    { name: 'powertrainCombustionEngineSpeed', timestamp: T, value: 800 },
+    { name: 'speed', timestamp: later, value: 2 },
+    { name: 'speed', timestamp: T, value: 3 },
+  ];
+  for (let round = 0; round < 2; round++) {
+    const out = norm(signals);
+    assert.deepEqual(out.samples, [id('speed'), TS, 3, id('powertrainCombustionEngineSpeed'), TS, 800, id('speed'), TS + 1000, 2]);
+    assert.equal(out.collapsed, 1);
+  }
+  assert.equal(norm([{ name: 'speed', timestamp: T, value: 4 }]).collapsed, 0);
+});
+
 test('fuses latitude and longitude within 500 ms, drops (0, 0), reports lone halves, keeps location scalars apart', () => {
   const at = (ms: number) => new Date(TS + ms).toISOString();
   const out = norm([

@@ -137,6 +137,15 @@ describe('normalize and store', () => {
     assert.equal(events.filter((e) => e.id === 'dup-1').length, 1);
   });
 
+  it('a batch with any element that is not JSON is rejected whole, and nothing of it is stored', async () => {
+    for (const tail of [', tru]', ',]', ', 01]', ', "a\\x"]']) {
+      const id = `whole-${++seq}`;
+      const [results] = await h.svc.pipeline.ingest([Buffer.from(`[${signedEvent(dev, { id, time: T, data: twentySignals(T, 2) })}${tail}`)], { transport: 'http' });
+      assert.deepEqual(results!.map((r) => [r.index, r.status, r.code]), [[-1, 'rejected', 'ODM_ERR_ENVELOPE_INVALID']], tail);
+      assert.equal((await ingestOne(signedEvent(dev, { id, time: T, data: twentySignals(T, 2) }))).status, 'stored', `${tail}: not stored before`);
+    }
+  });
+
   it('archives non-status events as sent (encrypted) and publishes stored batches on the bus', async () => {
     const d = h.devices[1]!;
     const seen: StoredTelemetry[] = [];

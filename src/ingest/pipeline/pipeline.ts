@@ -14,12 +14,12 @@ import type { IdentityLookup } from '../../identity/identity-lookup.ts';
 import type { PrivacyPolicy } from '../../privacy/apply-privacy.ts';
 import { applyPrivacy } from '../../privacy/apply-privacy.ts';
 import type { EventLog, PendingWrite } from '../../vault/event-log.ts';
-import { keyedHash } from '../../vault/keyed-hash.ts';
 import type { LogEvent } from '../../vault/log-record.ts';
 import { readEnvelope, type Envelope } from '../envelope/envelope.ts';
-import { normalizeSignals } from '../normalize/normalize.ts';
+import { normalizeSignals, type NormalizedSignals } from '../normalize/normalize.ts';
 import type { SignalCatalog } from '../normalize/signal-catalog.ts';
 import { VERIFIED, verifyFailure } from '../verify/verify-codes.ts';
+import { createKeccak } from '../verify/keccak-wasm.ts';
 import type { VerifyPool } from '../verify/verify-pool.ts';
 import type { EventResult } from './ingest-result.ts';
 import { StoredTelemetry, telemetrySubject } from './stored-telemetry.ts';
@@ -101,6 +101,9 @@ export class IngestPipeline {
   readonly #o: IngestPipelineOptions;
   readonly #names: readonly string[];
   #inflight = 0;
+  readonly #keccak = createKeccak();
+  #scratch = Buffer.alloc(512);
+  readonly #digest = new Uint8Array(32);
   readonly #events: Counter<string> | undefined;
   readonly #signals: Counter<string> | undefined;
 
@@ -146,7 +149,7 @@ export class IngestPipeline {
       }
       const results: EventResult[] = new Array(events.length);
       for (let i = 0; i < events.length; i++) {
-        const r = this.#event(events[i], i, v.status[i]!, v.signers.subarray(i * 20, i * 20 + 20), now, ctx);
+        const r = this.#event(events[i], i, v.status[i]!, v.signers, now, ctx);
         if ('write' in r) {
           accepted.push(r);
           results[i] = r.result;
@@ -213,7 +216,7 @@ export class IngestPipeline {
   }
 
   /** Checks one event; either a rejection or what to append. */
-  #event(raw: unknown, index: number, status: number, signer: Uint8Array, now: number, ctx: IngestContext): Accepted | EventResult {
+  #event(raw: unknown, index: number, status: number, signers: Uint8Array, now: number, ctx: IngestContext): Accepted | EventResult {
     const o = this.#o;
     const id = typeof (raw as { id?: unknown } | null)?.id === 'string' ? ((raw as { id: string }).id.slice(0, 128)) : undefined;
     if (status !== VERIFIED) {
@@ -222,7 +225,7 @@ export class IngestPipeline {
     }
     const env = readEnvelope(raw, { now, maxFutureMs: o.maxFutureMs, maxAgeMs: o.maxAgeMs });
     if (!('subjectDid' in env)) return rejected(index, id, env.code, env.message);
-    const signerHex = '0x' + Buffer.from(signer.buffer, signer.byteOffset, 20).toString('hex');
+    const signerHex = '0x' + Buffer.from(signers.buffer, signers.byteOffset + index * 20, 20).toString('hex');
     if (ctx.topicAddress !== undefined && signerHex !== ctx.topicAddress) {
       return rejected(index, id, 'ODM_ERR_TOPIC_MISMATCH', 'the event is signed by a different device than the one the MQTT topic names');
     }
@@ -247,20 +250,16 @@ export class IngestPipeline {
     }
 
     const result: EventResult = { index, id: env.id, status: 'stored' };
-    const event: LogEvent = {
-      vehicleId, version, owner, id: env.id, source: env.source, type: env.type, time: env.time, producer: env.producer, signer: signerHex,
-      dataversion: env.dataversion ?? null, samples: [], locationSamples: [], points: [], extra: null, rejected: 0,
-    };
+    // Built once its contents are known: placeholder arrays would be garbage for every event.
+    let n: NormalizedSignals | undefined;
+    let extra: unknown = data;
     if (env.type === 'dimo.status') {
       const d = data as { signals?: unknown; vin?: unknown; events?: unknown };
-      const n = normalizeSignals(o.catalog, d.signals ?? [], { now, maxFutureMs: o.maxFutureMs, maxAgeMs: o.maxAgeMs, eventTime: env.time });
-      if ('error' in n) return rejected(index, id, n.error, n.message);
+      const normalized = normalizeSignals(o.catalog, d.signals ?? [], { now, maxFutureMs: o.maxFutureMs, maxAgeMs: o.maxAgeMs, eventTime: env.time });
+      if ('error' in normalized) return rejected(index, id, normalized.error, normalized.message);
+      n = normalized;
       const privacy = applyPrivacy(o.privacy.policy(vehicleId, version), n);
-      event.samples = n.samples;
-      event.locationSamples = n.locationSamples;
-      event.points = n.points;
-      event.rejected = n.rejected.length;
-      if (d.vin !== undefined || d.events !== undefined) event.extra = { vin: d.vin, events: d.events };
+      extra = d.vin !== undefined || d.events !== undefined ? { vin: d.vin, events: d.events } : null;
       result.signals = {
         stored: n.samples.length / 3 + n.locationSamples.length / 3 + n.points.length,
         rejected: n.rejected.length,
@@ -269,9 +268,12 @@ export class IngestPipeline {
         collapsed: n.collapsed,
       };
       if (n.rejected.length > 0) result.errors = n.rejected;
-    } else {
-      event.extra = data;
     }
+    const event: LogEvent = {
+      vehicleId, version, owner, id: env.id, source: env.source, type: env.type, time: env.time, producer: env.producer, signer: signerHex,
+      dataversion: env.dataversion ?? null, samples: n ? n.samples : [], locationSamples: n ? n.locationSamples : [], points: n ? n.points : [],
+      extra, rejected: n ? n.rejected.length : 0,
+    };
     return { result, write: { event, dedupDay: Math.floor(env.time / 86_400_000), dedupHash: this.#dedupHash(env) } };
   }
 
@@ -322,7 +324,15 @@ export class IngestPipeline {
   #dedupHash(env: Envelope): Buffer {
     const key = Buffer.allocUnsafe(16);
     key.writeUInt32BE(Math.floor(env.time / 60_000) >>> 0, 0);
-    keyedHash(this.#o.dedupSecret, `${env.subject}\n${env.time}\n${env.type}\n${env.source}\n${env.id}`).copy(key, 4, 0, 12);
+    // keyedHash (vault/keyed-hash.ts), written straight into the key without its two copies.
+    const secret = this.#o.dedupSecret;
+    const message = `${env.subject}\n${env.time}\n${env.type}\n${env.source}\n${env.id}`;
+    const need = secret.length + Buffer.byteLength(message);
+    if (need > this.#scratch.length) this.#scratch = Buffer.alloc(Math.max(need, this.#scratch.length * 2));
+    secret.copy(this.#scratch, 0);
+    this.#scratch.write(message, secret.length);
+    this.#keccak.hashInto(this.#scratch.subarray(0, need), this.#digest, 0);
+    key.set(this.#digest.subarray(0, 12), 4);
     return key;
   }
 

@@ -1,7 +1,8 @@
 // A small pool of worker threads that verify event signatures on every core. Calls made in the same
-// turn of the event loop are merged into one job (one copy of the bytes and one message per worker)
-// so per-message overhead is paid per batch, not per event; a large job is spread across all workers
-// by event index. Byte buffers travel to the worker and back (transferred, never shared): a
+// turn of the event loop are merged into jobs (one copy of the bytes and one message per worker) so
+// per-message overhead is paid per batch, not per event. A large batch that finds every worker idle is
+// spread across all of them by event index; otherwise each call goes whole to the worker with the
+// least work queued. Byte buffers travel to the worker and back (transferred, never shared): a
 // SharedArrayBuffer would live until an idle worker happened to collect garbage, which let tens of
 // megabytes pile up per worker.
 import { availableParallelism } from 'node:os';
@@ -27,7 +28,7 @@ export interface VerifyPoolOptions {
   logger?: Logger;
 }
 
-/** Jobs at least this large are split over all workers. */
+/** Jobs at least this large are split over all workers (when they are all idle). */
 const SPLIT_BYTES = 24 * 1024;
 
 interface Pending {
@@ -68,7 +69,7 @@ export class VerifyPool {
       if (!w) return;
       slot.waiting.delete(reply.id);
       slot.busyBytes -= w.bytes;
-      if (slot.spares.length < 2) slot.spares.push(reply.buf);
+      keep(slot, reply.buf);
       w.done(reply);
     });
     const failAll = (err: unknown) => {
@@ -105,8 +106,31 @@ export class VerifyPool {
     this.#queue = [];
     if (batch.length === 0) return;
     let total = 0;
+    for (const p of batch) for (const d of p.docs) total += d.length;
+    // Split by event index only while every worker is idle, for latency: each worker of a split job
+    // scans all of it to find its events. Under sustained load each call goes whole to the worker
+    // with the least work queued, so the workers stay balanced without scanning anything twice.
+    if (this.threads > 1 && total >= SPLIT_BYTES && this.#slots.every((s) => s.busyBytes === 0)) {
+      this.#send(batch, total, this.#slots);
+      return;
+    }
+    const groups = new Map<Slot, { calls: Pending[]; bytes: number }>();
+    const load = (slot: Slot) => slot.busyBytes + (groups.get(slot)?.bytes ?? 0);
+    for (const p of batch) {
+      let bytes = 0;
+      for (const d of p.docs) bytes += d.length;
+      const slot = this.#slots.reduce((a, b) => (load(b) < load(a) ? b : a));
+      const g = groups.get(slot);
+      if (g) (g.calls.push(p), (g.bytes += bytes));
+      else groups.set(slot, { calls: [p], bytes });
+    }
+    for (const [slot, g] of groups) this.#send(g.calls, g.bytes, [slot]);
+  }
+
+  /** One job over the documents of `batch`: to one worker, or split by event index over several. */
+  #send(batch: Pending[], total: number, targets: Slot[]): void {
     let nDocs = 0;
-    for (const p of batch) for (const d of p.docs) (total += d.length), nDocs++;
+    for (const p of batch) nDocs += p.docs.length;
     const offsets = new Uint32Array(nDocs * 2);
     let at = 0, k = 0;
     for (const p of batch) {
@@ -116,8 +140,6 @@ export class VerifyPool {
         offsets[k++] = at;
       }
     }
-    const split = this.threads > 1 && total >= SPLIT_BYTES;
-    const targets = split ? this.#slots : [this.#slots.reduce((a, b) => (b.busyBytes < a.busyBytes ? b : a))];
     const id = this.#nextId++;
     const replies = targets.map((slot, phase) =>
       new Promise<VerifyReply>((done, fail) => {
@@ -168,11 +190,40 @@ export class VerifyPool {
   }
 }
 
-/** A spare buffer of at least `size` bytes, or a new one. */
+/** Spare buffers kept per worker: about as many as it has jobs in flight under sustained load. */
+const MAX_SPARES = 8;
+const MAX_SPARE_BYTES = 32 << 20;
+
+/**
+ * The smallest spare buffer of at least `size` bytes, or a new one rounded up to a power of two so that
+ * it fits later jobs too. A fresh buffer is not free: the kernel zeroes each of its pages on first
+ * write, which cost more than the copy into it while jobs of varying sizes kept missing the spares.
+ */
 function take(slot: Slot, size: number): ArrayBuffer {
-  const i = slot.spares.findIndex((b) => b.byteLength >= size);
-  if (i >= 0) return slot.spares.splice(i, 1)[0]!;
-  return new ArrayBuffer(Math.max(size, 64 * 1024));
+  let best = -1;
+  for (let i = 0; i < slot.spares.length; i++) {
+    const n = slot.spares[i]!.byteLength;
+    if (n >= size && (best < 0 || n < slot.spares[best]!.byteLength)) best = i;
+  }
+  if (best >= 0) return slot.spares.splice(best, 1)[0]!;
+  return new ArrayBuffer(Math.max(64 * 1024, 2 ** Math.ceil(Math.log2(size))));
+}
+
+/** Keeps a buffer back from the worker for reuse: past the count the smallest go, past the bytes the largest. */
+function keep(slot: Slot, buf: ArrayBuffer): void {
+  const spares = slot.spares;
+  spares.push(buf);
+  let bytes = 0;
+  for (const b of spares) bytes += b.byteLength;
+  while (spares.length > MAX_SPARES || bytes > MAX_SPARE_BYTES) {
+    const largest = bytes > MAX_SPARE_BYTES;
+    let pick = 0;
+    for (let i = 1; i < spares.length; i++) {
+      if (largest ? spares[i]!.byteLength > spares[pick]!.byteLength : spares[i]!.byteLength < spares[pick]!.byteLength) pick = i;
+    }
+    bytes -= spares[pick]!.byteLength;
+    spares.splice(pick, 1);
+  }
 }
 
 /** Each worker filled in the events of its phase; take each event from the worker that computed it. */
