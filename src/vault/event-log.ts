@@ -11,6 +11,7 @@ import type { Metrics } from '../core/metrics.ts';
 import type { Store } from '../store/store.ts';
 import { seal } from './aead.ts';
 import type { Keyring } from './keyring.ts';
+import { joinKeyring } from './keyring-sync.ts';
 import { encodeBatchInto, type LogEvent } from './log-record.ts';
 
 export interface PendingWrite {
@@ -180,6 +181,8 @@ export class EventLog {
       const stored = writes.map((w, i) => first[i]! && inserted.has(`${w.dedupDay}:${w.dedupHash.toString('latin1')}`));
       const events = writes.filter((_, i) => stored[i]).map((w) => w.event);
       if (events.length > 0) {
+        // Another process may have started a new log epoch and be about to erase this one's key.
+        await joinKeyring(trx, this.#opts.keyring);
         const { epoch, ct } = this.#seal(events);
         await trx.insertInto('vault_log').values({ epoch, n_events: events.length, ct }).execute();
       }
