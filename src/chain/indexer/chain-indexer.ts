@@ -6,7 +6,6 @@
 //   indexer finds the fork point among recently applied blocks and undoes everything after it (a reorg
 //   deeper than `retentionBlocks` rebuilds the mirror from the deployment block);
 // - modules register their tables and handlers, and hear the committed row changes.
-import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Abi, Address, Hex } from 'viem';
 import { OdmError, toOdmError } from '../../core/errors.ts';
@@ -20,10 +19,12 @@ import type { ChainPublicClient } from '../clients.ts';
 import { BlockSource, EventCatalog, decodeLog, type RawLog } from './block-source.ts';
 import { CursorMovedError, ensurePosition, moveCursor, prune, readPosition, rememberBlock, rememberedBlocks, resetIndexer, type Position } from './cursor-store.ts';
 import type { BlockRef, CommitInfo, CommitListener, ContractHandlers, DecodedEvent, MirrorTable, ResetListener, RowChange } from './indexer-types.ts';
-import { findForkPoint } from './fork-point.ts';
+import { findForkPoint, undoToForkPoint } from './fork-point.ts';
+import { mirrorFingerprint } from './mirror-fingerprint.ts';
+import { Nap } from './nap.ts';
 import { indexerGauges, type IndexerGauges } from './indexer-metrics.ts';
 import { inSnapshot } from './mirror-follower.ts';
-import { createMirrorWriter, TableRegistry, undoAfter } from './mirror-writer.ts';
+import { createMirrorWriter, TableRegistry } from './mirror-writer.ts';
 
 export interface ChainIndexerOptions {
   /** Names the cursor; one indexer per module (identity, licensing…). */
@@ -74,9 +75,8 @@ export class ChainIndexer {
   #idleAtHead: Hex | undefined;
   #loop: Promise<void> | undefined;
   #stopping = false;
-  #wake: (() => void) | undefined;
+  readonly #nap = new Nap();
   /** A poke that arrived while a step ran: the next sleep is skipped. */
-  #poked = false;
   #busy: Promise<unknown> = Promise.resolve();
   #appliedSincePrune = 0;
   readonly #gauges: IndexerGauges;
@@ -142,7 +142,7 @@ export class ChainIndexer {
     const db = this.#opts.store.db;
     const start = await this.#startPosition();
     if (opts.follow) return (this.#position ??= await ensurePosition(db, this.name, start, this.#clock.now()));
-    const fingerprint = this.#fingerprint(catalog);
+    const fingerprint = mirrorFingerprint(this.#opts, this.#tables.names(), catalog);
     const metaKey = `chain_indexer:${this.name}:fingerprint`;
     const stored = await getMeta(db, metaKey);
     const rebuild = stored !== undefined && stored !== fingerprint;
@@ -171,7 +171,7 @@ export class ChainIndexer {
 
   async stop(): Promise<void> {
     this.#stopping = true;
-    this.#wake?.();
+    this.#nap.poke();
     await this.#loop;
     this.#loop = undefined;
     for (const w of this.#waiters) w.reject(new OdmError('ODM_ERR_UNAVAILABLE', `the ${this.name} indexer stopped`));
@@ -180,8 +180,7 @@ export class ChainIndexer {
 
   /** Looks at the chain now instead of after the poll interval. */
   poke(): void {
-    if (this.#wake) this.#wake();
-    else this.#poked = true;
+    this.#nap.poke();
   }
 
   /**
@@ -237,17 +236,6 @@ export class ChainIndexer {
     if (this.#catalog) throw new OdmError('ODM_ERR_INDEXER_CONFIG', `register tables and handlers of the ${this.name} indexer before it starts`);
   }
 
-  #fingerprint(catalog: EventCatalog): string {
-    const parts = {
-      version: this.#opts.version ?? '1',
-      deploymentBlock: String(this.#opts.deploymentBlock),
-      addresses: catalog.addresses.sort(),
-      topics: catalog.topics.sort(),
-      tables: this.#tables.names().sort(),
-    };
-    return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
-  }
-
   async #startPosition(): Promise<Position> {
     const number = this.#opts.deploymentBlock - 1n;
     if (number < 0n) return { number, hash: null };
@@ -281,19 +269,7 @@ export class ChainIndexer {
   }
 
   #sleep(ms: number): Promise<void> {
-    if (this.#stopping || this.#poked) {
-      this.#poked = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.#wake = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.#wake = done;
-    });
+    return this.#nap.sleep(ms, this.#stopping);
   }
 
   /** A step; when another process moved the cursor, reload from the tables instead (and go on). */
@@ -403,12 +379,7 @@ export class ChainIndexer {
       return;
     }
     const from = this.position;
-    const changes = await db.transaction().execute(async (trx) => {
-      const undone = await undoAfter(trx, this.#tables, this.name, fork.number);
-      await trx.deleteFrom('chain_blocks').where('cursor', '=', this.name).where('block_number', '>', Number(fork.number)).execute();
-      await moveCursor(trx, this.name, from, fork, this.#clock.now());
-      return undone;
-    });
+    const changes = await undoToForkPoint(db, this.#tables, this.name, from, fork, this.#clock.now());
     this.#position = { number: fork.number, hash: fork.hash };
     this.#log.warn({ from: String(from.number), to: String(fork.number), rows: changes.length }, 'chain reorg: undid mirror changes after the fork point');
     this.#committed(changes, { kind: 'rollback', blockNumber: fork.number, origin: 'local' });
