@@ -291,6 +291,38 @@ test('owner journey in the browser: sign up, connect, privacy, consent, access, 
     assert.equal(account.email, EMAIL);
   });
 
+  await t.test('11b. sets data retention to 30 days, which the node keeps', async () => {
+    await owner.goto(`${base}/account`);
+    const current = owner.getByTestId('retention-current');
+    await current.filter({ hasText: 'Keep everything' }).waitFor();
+    await owner.getByLabel('Delete data older than a number of days').check();
+    // Out of bounds is refused in the browser, with the bounds said.
+    await owner.getByLabel('Days to keep', { exact: true }).fill('0');
+    await owner.getByRole('button', { name: 'Save retention' }).click();
+    await owner.getByText('A whole number of days from 1 to 3650.').waitFor();
+    await owner.getByLabel('Days to keep', { exact: true }).fill('30');
+    await owner.getByRole('button', { name: 'Save retention' }).click();
+    await owner.getByText(/^Saved\. Data older than 30 days will be deleted/).waitFor();
+    await current.filter({ hasText: 'Delete data older than 30 days' }).waitFor();
+
+    await owner.reload();
+    await current.filter({ hasText: 'Delete data older than 30 days' }).waitFor();
+    assert.equal(await owner.getByLabel('Delete data older than a number of days').isChecked(), true);
+    assert.equal(await owner.getByLabel('Days to keep', { exact: true }).inputValue(), '30');
+    await owner.getByRole('region', { name: 'Data retention' }).scrollIntoViewIfNeeded();
+    await shot(owner, '11b-retention-30-days');
+    await owner.setViewportSize({ width: 390, height: 844 });
+    await shot(owner, '11c-retention-phone-width');
+    await owner.setViewportSize({ width: 1280, height: 900 });
+
+    const stored = await owner.evaluate(() => (globalThis as unknown as { sessionStorage: { getItem(k: string): string | null } }).sessionStorage.getItem('opendimo.session'));
+    const { token } = JSON.parse(stored ?? '{}') as { token?: string };
+    assert.ok(token, 'the owner is signed in');
+    const res = await fetch(`${base}/v1/owner/retention`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(res.status, 200);
+    assert.equal(((await res.json()) as { days: unknown }).days, 30);
+  });
+
   await t.test('12. and deletes the vehicle, then sees that nothing remains', async () => {
     await owner.goto(`${base}/vehicles/${vehicleId}?tab=delete`);
     await owner.getByLabel(/Type delete vehicle/).fill(`delete vehicle ${vehicleId}`);

@@ -149,3 +149,10 @@ export interface SigningInfo {
   relayer: string | null;
   contracts: Record<string, { domain: { name: string; version: string; chainId: number; verifyingContract: `0x${string}` }; nonce: string }>;
 }
+
+/** GET/PUT /v1/owner/retention (src/owners/retention-routes.ts): days kept for all the owner's vehicles, null = forever. */
+export interface RetentionSetting {
+  days: number | null;
+  min: number;
+  max: number;
+}

@@ -73,3 +73,8 @@ export function Checkbox({ label, hint, id: given, ...input }: { label: ReactNod
     </div>
   );
 }
+
+/** One choice of a radio group: group them in a <fieldset> with a <legend>, sharing `name`. */
+export function Radio(props: { label: ReactNode; hint?: ReactNode } & Omit<InputHTMLAttributes<HTMLInputElement>, 'type'>) {
+  return <Checkbox {...props} type="radio" />;
+}

@@ -1,6 +1,6 @@
-// Data & account: download everything (one zip of JSON and CSV, with a progress bar), and delete the
-// whole account — every vehicle's data, the activity log, the email account and its sealed wallet —
-// then the node's own count of what remains.
+// Data & account: download everything (one zip of JSON and CSV, with a progress bar), choose how long
+// the node keeps the data (RetentionSection), and delete the whole account — every vehicle's data, the
+// activity log, the email account and its sealed wallet — then the node's own count of what remains.
 import { useState } from 'react';
 import { api, request } from '../../api/http.ts';
 import type { OwnerGrant } from '../../api/types.ts';
@@ -11,6 +11,7 @@ import { RemainingTable } from '../../components/RemainingTable.tsx';
 import { TypedConfirm } from '../../components/TypedConfirm.tsx';
 import { revokeAccess } from '../../consent/grant-actions.ts';
 import { useSession } from '../../session/SessionProvider.tsx';
+import { RetentionSection } from './RetentionSection.tsx';
 
 function ExportSection() {
   const [run, busy, error] = useAction();
@@ -113,6 +114,7 @@ export function AccountPage() {
         {session?.email ? ` (${session.email}, with a wallet sealed by your password)` : session?.method === 'wallet' ? ' with your browser wallet' : ''}.
       </p>
       <ExportSection />
+      <RetentionSection />
       <DeleteAccountSection />
     </Layout>
   );
