@@ -4,10 +4,11 @@
 // connections) goes first to one ingest process, then to both; a batch counts once answered 200 with
 // every event stored (durable in PostgreSQL). scale_ratio = 2-process rate / 1-process rate; the load
 // generator, PostgreSQL and the processes share this machine's cores, so report the core count with it.
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { availableParallelism, loadavg } from 'node:os';
 import { startCluster } from '../src/cluster/harness/start-cluster.ts';
 import { mintFleet, waitFleetAccepted, type Fleet } from '../test/cluster/support/fleet.ts';
+import { postBatch } from './ingest/post-batch.ts';
 import type { Reporter } from './report.ts';
 
 const DEVICES = 40;
@@ -29,19 +30,6 @@ function signTemplates(fleet: Fleet, count: number): string[] {
 /** Posts batches round-robin to `ports` on keep-alive connections for `ms`; returns events stored per second. */
 async function drive(ports: number[], templates: string[], prefix: string, ms: number): Promise<{ rate: number; stored: number; seconds: number }> {
   const agents = ports.map(() => new Agent({ keepAlive: true, maxSockets: CONNECTIONS_PER_PROCESS }));
-  const post = (i: number, body: Buffer) =>
-    new Promise<{ status: number; stored: number }>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port: ports[i], path: '/v1/ingest', method: 'POST', agent: agents[i], headers: { 'content-type': 'application/cloudevents-batch+json', 'content-length': body.length } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const json = JSON.parse(Buffer.concat(chunks).toString() || '{}') as { stored?: number };
-          resolve({ status: res.statusCode ?? 0, stored: json.stored ?? 0 });
-        });
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
   let next = 0;
   let stored = 0;
   const start = performance.now();
@@ -50,16 +38,7 @@ async function drive(ports: number[], templates: string[], prefix: string, ms: n
     while (performance.now() < deadline) {
       const n = next++;
       const body = Buffer.from(templates[n % templates.length]!.replaceAll('"id":"@@-', `"id":"${prefix}${Math.floor(n / templates.length)}-`));
-      for (;;) {
-        const res = await post(i, body);
-        if (res.status === 503) {
-          await new Promise((r) => setTimeout(r, 20));
-          continue;
-        }
-        if (res.status !== 200) throw new Error(`ingest answered ${res.status}`);
-        stored += res.stored;
-        break;
-      }
+      stored += await postBatch(agents[i]!, ports[i]!, body);
     }
   })));
   const seconds = (performance.now() - start) / 1000;

@@ -7,7 +7,7 @@
 // derives keys and signs every event before measuring, then drives HTTP and MQTT load over loopback.
 // The physical limit is measured in the same run: raw libsecp256k1 recoveries per second on one core.
 import { fork } from 'node:child_process';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import mqtt from 'mqtt';
 import { secp256k1 } from '../src/ingest/verify/recover.ts';
+import { postBatch } from './ingest/post-batch.ts';
 import type { Reporter } from './report.ts';
 import type { SignJob } from './ingest/sign-worker.ts';
 
@@ -109,33 +110,14 @@ export async function run(reporter: Reporter): Promise<void> {
     reporter.progress(`HTTP: ${HTTP_EVENTS.toLocaleString('en-US')} events in batches of ${BATCH} on ${HTTP_CONNECTIONS} connections`);
     // node:http with a keep-alive agent: the load generator shares the machine, so it should cost little.
     const agent = new Agent({ keepAlive: true, maxSockets: HTTP_CONNECTIONS });
-    const postBatch = (body: Buffer) =>
-      new Promise<{ status: number; json: { stored: number } }>((resolve, reject) => {
-        const req = request({ host: '127.0.0.1', port: ready.port, path: '/v1/ingest', method: 'POST', agent, headers: { 'content-type': 'application/cloudevents-batch+json', 'content-length': body.length } }, (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString()) as { stored: number } }));
-        });
-        req.on('error', reject);
-        req.end(body);
-      });
     let nextBody = 0;
     let stored = 0;
     const start = performance.now();
     await Promise.all(Array.from({ length: HTTP_CONNECTIONS }, async () => {
       while (nextBody < bodies.length) {
         const body = bodies[nextBody++]!;
-        for (;;) {
-          const { status, json } = await postBatch(body);
-          if (status === 503) {
-            await new Promise((r) => setTimeout(r, 20));
-            continue;
-          }
-          if (status !== 200) throw new Error(`ingest answered ${status}: ${JSON.stringify(json).slice(0, 300)}`);
-          stored += json.stored;
-          if (stored % 25_000 < BATCH) reporter.progress(`  ${stored.toLocaleString('en-US')} stored after ${((performance.now() - start) / 1000).toFixed(1)} s`);
-          break;
-        }
+        stored += await postBatch(agent, ready.port, body);
+        if (stored % 25_000 < BATCH) reporter.progress(`  ${stored.toLocaleString('en-US')} stored after ${((performance.now() - start) / 1000).toFixed(1)} s`);
       }
     }));
     const httpSeconds = (performance.now() - start) / 1000;

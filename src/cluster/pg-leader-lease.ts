@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Logger } from '../core/logger.ts';
-import { maskDatabaseUrl } from '../store/database-url.ts';
+import { maskDatabaseUrl, scrubPassword } from '../store/database-url.ts';
 import type { LeaderLease } from './leader-lease.ts';
 
 export interface PgLeaderLeaseOptions {
@@ -63,7 +63,7 @@ export function createPgLeaderLease(opts: PgLeaderLeaseOptions): PgLeaderLease {
     }
   };
 
-  const reason = (err: unknown): string => scrub(err instanceof Error ? err.message : String(err), opts.databaseUrl);
+  const reason = (err: unknown): string => scrubPassword(err instanceof Error ? err.message : String(err), opts.databaseUrl);
 
   /** Drops the connection (the server then releases the lock, if this session held it). */
   const drop = (why: unknown): void => {
@@ -175,15 +175,4 @@ export function createPgLeaderLease(opts: PgLeaderLeaseOptions): PgLeaderLease {
       setLeader(false);
     },
   };
-}
-
-/** No driver message should carry the password, but never pass one on if it does. */
-function scrub(text: string, url: string): string {
-  let password = '';
-  try {
-    password = decodeURIComponent(new URL(url).password);
-  } catch {
-    // unparsable URLs are rejected before a lease is made
-  }
-  return password.length >= 3 ? text.split(password).join('***') : text;
 }

@@ -61,3 +61,14 @@ export function maskDatabaseUrl(url: string): string {
     return url.replace(/(\/\/[^/@:]*:)[^@]*@/, '$1***@').replace(/(password=)[^&]*/gi, '$1***');
   }
 }
+
+/** `text` with the URL's password (3+ characters) replaced by `***`: no driver message should carry it, but never pass one on if it does. */
+export function scrubPassword(text: string, url: string): string {
+  let password = '';
+  try {
+    password = decodeURIComponent(new URL(url).password);
+  } catch {
+    // unparsable URLs are rejected before a connection is tried
+  }
+  return password.length >= 3 ? text.split(password).join('***') : text;
+}

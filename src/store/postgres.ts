@@ -5,7 +5,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import type { Migration } from 'kysely/migration';
 import { OdmError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
-import { maskDatabaseUrl } from './database-url.ts';
+import { maskDatabaseUrl, scrubPassword } from './database-url.ts';
 import type { Database } from './schema.ts';
 import type { Store } from './store.ts';
 import { runMigrations } from './run-migrations.ts';
@@ -92,7 +92,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Sto
         await sql`select 1`.execute(db);
         return { ok: true, detail: `postgres ${version}` };
       } catch (err) {
-        return { ok: false, detail: `postgres: ${scrub(err instanceof Error ? err.message : String(err), url)}` };
+        return { ok: false, detail: `postgres: ${scrubPassword(err instanceof Error ? err.message : String(err), url)}` };
       }
     },
     close: async () => {
@@ -109,22 +109,11 @@ const PERMANENT = new Set(['28000', '28P01', '3D000', '42704', '22023']);
 function unavailable(masked: string, url: string, cause: unknown): OdmError {
   const code = (cause as { code?: unknown } | null)?.code;
   const raw = cause instanceof Error ? cause.message || String(code ?? cause.name) : String(cause);
-  const reason = scrub(raw, url);
+  const reason = scrubPassword(raw, url);
   const retryable = !(typeof code === 'string' && PERMANENT.has(code));
   return new OdmError('ODM_ERR_DB_UNAVAILABLE', `cannot connect to PostgreSQL at ${masked}: ${reason}`, {
     details: { url: masked, reason, ...(typeof code === 'string' ? { code } : {}) },
     cause,
     retryable,
   });
-}
-
-/** Belt and braces: no driver message should contain the password, but never pass one on if it does. */
-function scrub(text: string, url: string): string {
-  let password = '';
-  try {
-    password = decodeURIComponent(new URL(url).password);
-  } catch {
-    // unparsable URLs are rejected before we get here
-  }
-  return password.length >= 3 ? text.split(password).join('***') : text;
 }

@@ -7,10 +7,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Receiver } from '../../src/webhooks/testing.ts';
 import { startAppClient } from './support/app-client.ts';
-import { clusterForTest, eventually, health } from './support/cluster-fixture.ts';
+import { clusterForTest, eventually, health, waitAllHealthy } from './support/cluster-fixture.ts';
 import { mintFleet, waitFleetAccepted } from './support/fleet.ts';
 import { startLoad } from './support/load.ts';
-import { checkStored } from './support/vault-check.ts';
+import { assertNothingLost } from './support/vault-check.ts';
 
 const OUTAGE_MS = 30_000;
 
@@ -65,12 +65,7 @@ test('NATS down for 30 s under load: ingest keeps acknowledging, nothing acknowl
     await cluster.nats.restart();
     const returnedAt = Date.now();
     await load.waitForMore(300, 30_000);
-    await eventually('every process healthy again (bus reconnected)', 30_000, async () => {
-      const bodies = await Promise.all(cluster.processes.map((p) => health(p.url)));
-      const sick = cluster.processes.map((p, i) => [p.name, bodies[i]] as const).filter(([, b]) => b?.status !== 'ok');
-      if (sick.length) throw new Error(JSON.stringify(sick));
-      return true;
-    });
+    await waitAllHealthy(cluster, 'every process healthy again (bus reconnected)', 30_000);
     await eventually('the live subscription delivers again', 30_000, async () => liveUpdates > liveAtReturn);
     await eventually('the webhook delivers again', 30_000, async () => receiver.deliveries.length > hooksAtReturn);
     t.diagnostic(`live and webhooks resumed within ${Date.now() - returnedAt} ms of NATS returning (live ${liveAtReturn} → ${liveUpdates}, webhook ${hooksAtReturn} → ${receiver.deliveries.length})`);
@@ -79,8 +74,5 @@ test('NATS down for 30 s under load: ingest keeps acknowledging, nothing acknowl
     await load.stop();
   }
 
-  const result = await checkStored(cluster, fleet.devices, [...probes, ...load.acked]);
-  t.diagnostic(`sent ${load.sent()}, acknowledged ${load.acked.size}, failed posts ${load.failures()}, stored ${result.stored}`);
-  assert.deepEqual(result.missing, [], `${result.missing.length} acknowledged events lost`);
-  assert.deepEqual(result.twice, [], 'no event stored twice');
+  await assertNothingLost(t, cluster, fleet, load, probes);
 });

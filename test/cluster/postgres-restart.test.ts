@@ -3,10 +3,10 @@
 // acknowledged before, during or after the restart is in the vault exactly once.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { clusterForTest, eventually, health } from './support/cluster-fixture.ts';
+import { clusterForTest, eventually, health, waitAllHealthy } from './support/cluster-fixture.ts';
 import { mintFleet, waitFleetAccepted } from './support/fleet.ts';
 import { startLoad } from './support/load.ts';
-import { checkStored } from './support/vault-check.ts';
+import { assertNothingLost } from './support/vault-check.ts';
 
 test('a PostgreSQL restart under load: processes reconnect, load resumes, nothing acknowledged is lost', { timeout: 240_000 }, async (t) => {
   const cluster = await clusterForTest(t, { ingest: 2 });
@@ -31,19 +31,11 @@ test('a PostgreSQL restart under load: processes reconnect, load resumes, nothin
     const restartedAt = Date.now();
     await load.waitForMore(500, 30_000);
     t.diagnostic(`load resumed ${load.progress().lastAckAt - restartedAt} ms after the restart`);
-    await eventually('every process healthy again', 30_000, async () => {
-      const bodies = await Promise.all(cluster.processes.map((p) => health(p.url)));
-      const sick = cluster.processes.map((p, i) => [p.name, bodies[i]] as const).filter(([, b]) => b?.status !== 'ok');
-      if (sick.length) throw new Error(JSON.stringify(sick));
-      return true;
-    });
+    await waitAllHealthy(cluster, 'every process healthy again', 30_000);
     for (const p of cluster.processes) assert.ok(p.running(), `${p.name} still runs (it reconnected rather than exited)`);
   } finally {
     await load.stop();
   }
 
-  const result = await checkStored(cluster, fleet.devices, [...probes, ...load.acked]);
-  t.diagnostic(`sent ${load.sent()}, acknowledged ${load.acked.size}, failed posts ${load.failures()}, stored ${result.stored}`);
-  assert.deepEqual(result.missing, [], `${result.missing.length} acknowledged events lost`);
-  assert.deepEqual(result.twice, [], 'no event stored twice');
+  await assertNothingLost(t, cluster, fleet, load, probes);
 });

@@ -5,21 +5,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findNatsServer, NATS_SERVER_APT, startNatsServerProcess } from '../../src/cluster/harness/nats-server-process.ts';
+import { findNatsServer, NATS_SERVER_APT, startNatsServerProcess, type NatsServerProcess } from '../../src/cluster/harness/nats-server-process.ts';
 
 export const NATS_NOT_INSTALLED = `nats-server not installed (${NATS_SERVER_APT})`;
 
-export interface TestNatsServer {
-  url: string;
-  port: number;
-  /** Temp dir holding the JetStream store (`jetstream/`) and logs; gone after stop(). */
-  dir: string;
+/** The harness's server (restart, kill: the dir stays) in a temp dir of its own, gone after stop(). */
+export interface TestNatsServer extends NatsServerProcess {
   /** Stops the server and removes the temp dir. Idempotent. */
   stop(): Promise<void>;
-  /** Graceful stop, then start again on the same port and store dir. */
-  restart(): Promise<void>;
-  /** SIGKILL (the dir stays; call stop() or restart() afterwards). */
-  kill(): Promise<void>;
   /** Graceful stop without removing the dir (restart() brings it back). */
   pause(): Promise<void>;
 }
@@ -34,11 +27,7 @@ export async function startNatsServer(opts: { jetstream?: boolean; port?: number
     const server = await startNatsServerProcess({ dir, jetstream: opts.jetstream ?? true, ...(opts.port !== undefined ? { port: opts.port } : {}) });
     let stopping: Promise<void> | undefined;
     return {
-      url: server.url,
-      port: server.port,
-      dir,
-      restart: server.restart,
-      kill: server.kill,
+      ...server,
       pause: server.stop,
       stop: () =>
         (stopping ??= (async () => {

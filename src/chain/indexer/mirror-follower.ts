@@ -15,6 +15,7 @@ import type { Store } from '../../store/store.ts';
 import type { ChainIndexer } from './chain-indexer.ts';
 import type { Position } from './cursor-store.ts';
 import type { MirrorTableName, Row, RowChange } from './indexer-types.ts';
+import { Nap } from './nap.ts';
 
 export interface MirrorFollowerOptions {
   indexer: ChainIndexer;
@@ -36,7 +37,7 @@ export class MirrorFollower {
   #seen: Seen | undefined;
   #loop: Promise<void> | undefined;
   #stopping = false;
-  #wake: (() => void) | undefined;
+  readonly #nap = new Nap();
   #busy: Promise<unknown> = Promise.resolve();
 
   constructor(opts: MirrorFollowerOptions) {
@@ -57,7 +58,7 @@ export class MirrorFollower {
   async stop(): Promise<void> {
     if (!this.#loop) return;
     this.#stopping = true;
-    this.#wake?.();
+    this.#nap.poke();
     await this.#loop;
     this.#loop = undefined;
     await this.sync().catch((err: unknown) => this.#warn(err));
@@ -65,7 +66,7 @@ export class MirrorFollower {
 
   /** Looks at the cursor now. */
   poke(): void {
-    this.#wake?.();
+    this.#nap.poke();
   }
 
   /** One look at the cursor: catches up when it moved. True when something changed. */
@@ -78,7 +79,7 @@ export class MirrorFollower {
   async #run(): Promise<void> {
     let backoff = 0;
     while (!this.#stopping) {
-      await this.#sleep(backoff || (this.#opts.pollMs ?? 300));
+      await this.#nap.sleep(backoff || (this.#opts.pollMs ?? 300));
       if (this.#stopping) break;
       try {
         await this.sync();
@@ -88,18 +89,6 @@ export class MirrorFollower {
         this.#warn(err, backoff);
       }
     }
-  }
-
-  #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.#wake = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.#wake = done;
-    });
   }
 
   #warn(err: unknown, retryInMs?: number): void {

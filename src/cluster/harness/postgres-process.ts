@@ -2,7 +2,7 @@
 // loopback port (initdb, trust auth, fsync off), for the cluster harness and the tests. It can be
 // stopped and started again on the same port and data dir, as a database restart under load.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, chownSync, closeSync, constants, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import pg from 'pg';
@@ -10,6 +10,7 @@ import { OdmError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { freePort } from '../../core/ports.ts';
 import { guardChild, type Guard } from './child-guard.ts';
+import { isExecutable, requireBinary, spawnLogged, stopChild as stopWith } from './debian-server.ts';
 
 export const POSTGRES_APT = 'apt-get install postgresql';
 const READY_TIMEOUT_MS = 30_000;
@@ -54,15 +55,6 @@ export function findPostgresBinDir(pathEnv = process.env.PATH ?? '', root = '/us
   return undefined;
 }
 
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The server refuses to run as root, so as root we run it as the `postgres` user (or `nobody`). */
 function unprivilegedUser(): { uid: number; gid: number } | undefined {
   if (process.getuid?.() !== 0) return undefined;
@@ -75,10 +67,7 @@ function unprivilegedUser(): { uid: number; gid: number } | undefined {
 }
 
 export async function startPostgresProcess(opts: PostgresProcessOptions = {}): Promise<PostgresProcess> {
-  const bin = (opts.findBinDir ?? findPostgresBinDir)();
-  if (bin === undefined) {
-    throw new OdmError('ODM_ERR_HARNESS_BINARY_MISSING', `PostgreSQL server not installed; install it with: ${POSTGRES_APT}`);
-  }
+  const bin = requireBinary((opts.findBinDir ?? findPostgresBinDir)(), 'PostgreSQL server', POSTGRES_APT);
   const started = Date.now();
   const user = unprivilegedUser();
   // root's TMPDIR may not be reachable by the postgres user; /tmp always is.
@@ -94,18 +83,15 @@ export async function startPostgresProcess(opts: PostgresProcessOptions = {}): P
   const launch = async (fixedPort: boolean) => {
     for (let attempt = 1; ; attempt++) {
       if (!fixedPort) port = await freePort();
-      // Output goes to a file, not a pipe: an unref'd child with no pipes never holds the caller open.
       const logPath = join(dir, `postgres-${++starts}.log`);
-      const logFd = openSync(logPath, 'a');
-      const c = spawn(
+      const c = spawnLogged(
         join(bin, 'postgres'),
         ['-D', dataDir, '-p', String(port), '-h', '127.0.0.1', '-k', dir,
           '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200'],
+        logPath,
         // Its own process group, so a Ctrl-C meant for the caller does not stop it under the nodes.
-        { ...spawnOpts, stdio: ['ignore', logFd, logFd], detached: true },
+        { ...spawnOpts, detached: true },
       );
-      closeSync(logFd);
-      c.unref();
       const log = captureTail(c, logPath);
       try {
         await waitReady(c, port, log);
@@ -231,15 +217,6 @@ async function waitReady(child: ChildProcess, port: number, log: { text(): strin
 }
 
 /** Fast shutdown (SIGINT), escalating to immediate (SIGQUIT) and SIGKILL if it hangs. */
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  child.ref(); // keep this process alive until the server has really gone
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const within = (ms: number) => Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref())]);
-  child.kill('SIGINT');
-  if (await within(10_000)) return;
-  child.kill('SIGQUIT');
-  if (await within(5_000)) return;
-  child.kill('SIGKILL');
-  await exited;
+function stopChild(child: ChildProcess): Promise<void> {
+  return stopWith(child, [['SIGINT', 10_000], ['SIGQUIT', 5_000]]);
 }

@@ -56,3 +56,13 @@ export async function health(url: string): Promise<{ status: string; checks: Rec
     return undefined;
   }
 }
+
+/** Waits until every process of the cluster answers /health with status ok; fails naming the sick ones. */
+export async function waitAllHealthy(cluster: Cluster, what: string, timeoutMs = 30_000): Promise<void> {
+  await eventually(what, timeoutMs, async () => {
+    const bodies = await Promise.all(cluster.processes.map((p) => health(p.url)));
+    const sick = cluster.processes.map((p, i) => [p.name, bodies[i]] as const).filter(([, b]) => b?.status !== 'ok');
+    if (sick.length) throw new Error(JSON.stringify(sick));
+    return true;
+  });
+}

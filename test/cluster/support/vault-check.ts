@@ -1,9 +1,11 @@
 // The most direct check of what the cluster stored: with every node process stopped, open the shared
 // PostgreSQL vault with the cluster's KEK and keyring, compact what is left in the append log, and read
 // every archived event of every fleet vehicle back (decrypted), counting each event id.
+import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { TestContext } from 'node:test';
 import type { Cluster } from '../../../src/cluster/harness/start-cluster.ts';
 import { systemClock } from '../../../src/core/clock.ts';
 import { silentLogger } from '../../../src/core/logger.ts';
@@ -11,7 +13,8 @@ import { loadDefaultCatalog } from '../../../src/ingest/normalize/signal-catalog
 import { openStore } from '../../../src/store/open-store.ts';
 import { loadOrCreateKek } from '../../../src/vault/kek-file.ts';
 import { openVault } from '../../../src/vault/vault.ts';
-import type { FleetDevice } from './fleet.ts';
+import type { Fleet, FleetDevice } from './fleet.ts';
+import type { Load } from './load.ts';
 
 export interface StoredCheck {
   /** Acknowledged ids not found in the vault. */
@@ -51,4 +54,12 @@ export async function checkStored(cluster: Cluster, devices: FleetDevice[], acke
     await store.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/** A fault test's verdict: every id acknowledged under `load` (and each probe) stored exactly once. Stops the node processes. */
+export async function assertNothingLost(t: TestContext, cluster: Cluster, fleet: Fleet, load: Load, probes: string[]): Promise<void> {
+  const result = await checkStored(cluster, fleet.devices, [...probes, ...load.acked]);
+  t.diagnostic(`sent ${load.sent()}, acknowledged ${load.acked.size}, failed posts ${load.failures()}, stored ${result.stored}`);
+  assert.deepEqual(result.missing, [], `${result.missing.length} acknowledged events lost`);
+  assert.deepEqual(result.twice, [], 'no event stored twice');
 }
