@@ -38,7 +38,9 @@ async function drive(ports: number[], templates: string[], prefix: string, ms: n
     while (performance.now() < deadline) {
       const n = next++;
       const body = Buffer.from(templates[n % templates.length]!.replaceAll('"id":"@@-', `"id":"${prefix}${Math.floor(n / templates.length)}-`));
-      stored += await postBatch(agents[i]!, ports[i]!, body);
+      // Awaited first: `stored += await …` would read `stored` before the wait and drop other connections' counts.
+      const took = await postBatch(agents[i]!, ports[i]!, body);
+      stored += took;
     }
   })));
   const seconds = (performance.now() - start) / 1000;

@@ -116,7 +116,8 @@ export async function run(reporter: Reporter): Promise<void> {
     await Promise.all(Array.from({ length: HTTP_CONNECTIONS }, async () => {
       while (nextBody < bodies.length) {
         const body = bodies[nextBody++]!;
-        stored += await postBatch(agent, ready.port, body);
+        const n = await postBatch(agent, ready.port, body);
+        stored += n;
         if (stored % 25_000 < BATCH) reporter.progress(`  ${stored.toLocaleString('en-US')} stored after ${((performance.now() - start) / 1000).toFixed(1)} s`);
       }
     }));
