@@ -18,12 +18,13 @@ import { logAad } from './event-log.ts';
 import type { Keyring } from './keyring.ts';
 import { publishKeyring } from './keyring-sync.ts';
 import { decodeBatch, type LogEvent } from './log-record.ts';
-import { chunkStartOf, type Pseudonyms } from './pseudonyms.ts';
+import { groupByVehicleEpoch } from './compaction-groups.ts';
+import type { Pseudonyms } from './pseudonyms.ts';
 import {
-  aad, type ArchivedEvent, type LatestRecord, type LocationChunkRecord, type LocationLatestRecord, type RollupsRecord, type SamplesRecord,
+  aad, type LatestRecord, type LocationChunkRecord, type LocationLatestRecord, type RollupsRecord, type SamplesRecord,
 } from './records.ts';
 import { dropPartitionsBefore, ensurePartitions, PARTITIONED_TABLES } from './partitions.ts';
-import { rollupOf, sortSeries, type Series } from './rollups.ts';
+import { rollupOf, sortSeries } from './rollups.ts';
 import { vaultSql, type VaultSql } from './vault-sql.ts';
 
 export interface CompactorOptions {
@@ -42,32 +43,7 @@ export interface CompactorOptions {
   dedupRetentionDays: number;
 }
 
-interface VehicleGroup {
-  vehicleId: string;
-  version: number;
-  owner: string;
-  chunks: Map<number, { signals: Map<string, Series>; events: ArchivedEvent[]; samples: number }>;
-  latest: Map<string, [number, number | string]>;
-  streamId: string;
-  locChunks: Map<number, { points: number[]; signals: Map<string, Series> }>;
-  locPoint: [number, number, number, number] | null;
-  locLatest: Map<string, [number, number | string]>;
-  hasLocation: boolean;
-}
-
 const PAGE = 400;
-
-function pushSample(map: Map<string, Series>, name: string, ts: number, v: number | string): void {
-  let s = map.get(name);
-  if (!s) map.set(name, (s = { ts: [], v: [] }));
-  s.ts.push(ts);
-  s.v.push(v);
-}
-
-function keepLatest(map: Map<string, [number, number | string]>, name: string, ts: number, v: number | string): void {
-  const cur = map.get(name);
-  if (!cur || ts >= cur[0]) map.set(name, [ts, v]);
-}
 
 function json(value: unknown): Buffer {
   return Buffer.from(JSON.stringify(value));
@@ -227,63 +203,13 @@ export class Compactor {
     for (let i = 0; i < ids.length; i += PAGE) await trx.deleteFrom('vault_log').where('id', 'in', ids.slice(i, i + PAGE)).execute();
   }
 
-  #group(events: LogEvent[]): Map<string, VehicleGroup> {
-    const groups = new Map<string, VehicleGroup>();
-    for (const e of events) {
-      const k = `${e.vehicleId}:${e.version}`;
-      let g = groups.get(k);
-      if (!g) {
-        g = {
-          vehicleId: e.vehicleId, version: e.version, owner: e.owner, chunks: new Map(), latest: new Map(),
-          streamId: this.#o.pseudonyms.streamId(e.vehicleId, e.version), locChunks: new Map(), locPoint: null, locLatest: new Map(), hasLocation: false,
-        };
-        groups.set(k, g);
-      }
-      const chunkOf = (ts: number) => {
-        const start = chunkStartOf(ts);
-        let c = g!.chunks.get(start);
-        if (!c) g!.chunks.set(start, (c = { signals: new Map(), events: [], samples: 0 }));
-        return c;
-      };
-      chunkOf(e.time).events.push({
-        id: e.id, source: e.source, type: e.type, time: e.time, producer: e.producer, signer: e.signer, dataversion: e.dataversion, extra: e.extra, rejected: e.rejected,
-      });
-      const s = e.samples;
-      for (let i = 0; i < s.length; i += 3) {
-        const name = s[i] as string, ts = s[i + 1] as number, v = s[i + 2]!;
-        const c = chunkOf(ts);
-        pushSample(c.signals, name, ts, v);
-        c.samples++;
-        keepLatest(g.latest, name, ts, v);
-      }
-      const locOf = (ts: number) => {
-        const start = chunkStartOf(ts);
-        let c = g!.locChunks.get(start);
-        if (!c) g!.locChunks.set(start, (c = { points: [], signals: new Map() }));
-        g!.hasLocation = true;
-        return c;
-      };
-      for (const p of e.points) {
-        locOf(p.ts).points.push(p.ts, p.lat, p.lng, p.redacted ? 1 : 0);
-        if (!g.locPoint || p.ts >= g.locPoint[0]) g.locPoint = [p.ts, p.lat, p.lng, p.redacted ? 1 : 0];
-      }
-      const l = e.locationSamples;
-      for (let i = 0; i < l.length; i += 3) {
-        const name = l[i] as string, ts = l[i + 1] as number, v = l[i + 2]!;
-        pushSample(locOf(ts).signals, name, ts, v);
-        keepLatest(g.locLatest, name, ts, v);
-      }
-    }
-    return groups;
-  }
-
   /**
    * Everything the run will write, computed from the events: data keys (new ones prepared, not yet
    * stored), chunk segments, merged latest records. `read` wraps the lookups (on SQLite they must hold
    * the connection); the CPU-heavy part yields to other work every few milliseconds.
    */
   async #build(sql: VaultSql, events: LogEvent[], read: <T>(fn: () => Promise<T>) => Promise<T>): Promise<Built> {
-    const groups = [...this.#group(events).values()];
+    const groups = [...groupByVehicleEpoch(events, (vehicleId, version) => this.#o.pseudonyms.streamId(vehicleId, version)).values()];
     const specs: KeySpec[] = [];
     for (const g of groups) {
       specs.push({ ref: vehicleKeyRef(g.vehicleId, g.version), kind: 'vehicle', vehicleId: g.vehicleId, version: g.version, owner: g.owner });
