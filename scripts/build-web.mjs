@@ -9,7 +9,7 @@
 // that replaces web/dist in one rename, so a running node never serves half a build.
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const WEB = fileURLToPath(new URL('../web/', import.meta.url));
@@ -27,7 +27,7 @@ function say(line) {
 }
 
 /** sha256 over every source file of web/ (path and content), in a stable order. */
-export function sourcesHash() {
+export function sourcesHash(web = WEB) {
   const files = [];
   const walk = (dir) => {
     for (const name of readdirSync(dir)) {
@@ -37,11 +37,21 @@ export function sourcesHash() {
       else files.push(path);
     }
   };
-  walk(WEB);
+  walk(web);
+  // Node modules the dashboard imports (e.g. the EIP-712 types) are part of its build too.
+  const outside = new Set();
+  for (const f of files) {
+    if (!/\.(ts|tsx)$/.test(f)) continue;
+    for (const m of readFileSync(f, 'utf8').matchAll(/from\s+['"](\.{1,2}\/[^'"]+)['"]/g)) {
+      const target = resolve(dirname(f), m[1]);
+      if (relative(web, target).startsWith('..') && existsSync(target)) outside.add(target);
+    }
+  }
+  files.push(...outside);
   files.sort();
   const hash = createHash('sha256');
   for (const f of files) {
-    hash.update(relative(WEB, f).split(sep).join('/'));
+    hash.update(relative(web, f).split(sep).join('/'));
     hash.update('\0');
     hash.update(readFileSync(f));
     hash.update('\0');

@@ -6,7 +6,8 @@ import { getIdentityRuntime } from '../identity/identity-runtime.ts';
 import type { LicensingIndex } from '../licensing/licensing-index.ts';
 import { getLicensingMirror } from '../licensing/licensing-services.ts';
 import type { NodeServices } from '../node/start-node.ts';
-import { licenseOfGrantee, licenseView, type LicenseView } from '../console/license-view.ts';
+import { licenseOfGrantee, licenseView } from '../console/license-view.ts';
+import type { OwnerGrant } from '../api/shapes/owner-grant.ts';
 import { ConsentDocuments } from './consent-documents.ts';
 
 const documents = new WeakMap<NodeServices, ConsentDocuments>();
@@ -17,19 +18,7 @@ export function getConsentDocuments(services: NodeServices): ConsentDocuments {
   return d;
 }
 
-export interface OwnerGrant {
-  vehicleId: string;
-  grantee: string;
-  privileges: number[];
-  /** Unix seconds. */
-  expiration: number;
-  active: boolean;
-  source: string;
-  grantedAt: number;
-  asset: string | null;
-  license: LicenseView | null;
-  document: { purpose: string; streams: Array<{ signal: string; frequency: string }>; signedAt: string } | null;
-}
+export type { OwnerGrant };
 
 export async function ownerGrants(services: NodeServices, owner: string): Promise<OwnerGrant[]> {
   const index = getIdentityRuntime(services).mirror.index;

@@ -5,6 +5,9 @@ import { z } from 'zod';
 import type { Clock } from '../core/clock.ts';
 import { OdmError } from '../core/errors.ts';
 import type { Store } from '../store/store.ts';
+import type { ApplicationView } from '../api/shapes/application.ts';
+
+export type { ApplicationView };
 
 const text = (max: number) => z.string().trim().max(max);
 export const applicationBody = z.strictObject({
@@ -15,24 +18,6 @@ export const applicationBody = z.strictObject({
   supportEmail: text(256).default(''),
   note: text(2000).default(''),
 });
-
-export interface ApplicationView {
-  id: number;
-  applicant: string;
-  kind: string;
-  legalName: string;
-  dba: string;
-  website: string;
-  supportEmail: string;
-  note: string;
-  status: 'pending' | 'issued' | 'rejected' | 'withdrawn';
-  decisionReason: string | null;
-  decidedBy: string | null;
-  licenseId: string | null;
-  txHash: string | null;
-  createdAt: number;
-  decidedAt: number | null;
-}
 
 type Row = Awaited<ReturnType<typeof selectAll>>[number];
 function selectAll(store: Store) {

@@ -4,30 +4,9 @@
 import type { LicenseRecord } from '../licensing/license-types.ts';
 import type { LicensingIndex } from '../licensing/licensing-index.ts';
 import { formatRatio } from '../licensing/stake-math.ts';
+import type { LicenseView } from '../api/shapes/license.ts';
 
-export interface LicenseView {
-  licenseId: string;
-  kind: LicenseRecord['kind'];
-  status: LicenseRecord['status'];
-  holder: string;
-  legalName: string;
-  dba: string;
-  website: string;
-  supportEmail: string;
-  /** DIMO wei as decimal strings. */
-  stake: string;
-  required: string;
-  /** stake / required as a decimal ("1" = exactly at the requirement); null when unknown. */
-  trustRatio: string | null;
-  /** May receive owners' data now: active, not banned, trust ratio ≥ 1. */
-  active: boolean;
-  banned: boolean;
-  openChallenges: number;
-  statusReason: string;
-  statusBy: string | null;
-  issuedAt: number;
-  endedAt: number | null;
-}
+export type { LicenseView };
 
 export function licenseView(index: LicensingIndex, l: LicenseRecord): LicenseView {
   let ratio: bigint | undefined;

@@ -7,28 +7,9 @@ import { OdmError, isOdmError } from '../../core/errors.ts';
 import type { ConnectorsContext } from '../connectors-context.ts';
 import { recordActivity } from '../owner-activity.ts';
 import type { VehicleRow } from '../store/connector-store.ts';
+import type { ConnectionView } from '../../api/shapes/connection.ts';
 
-export interface ConnectionView {
-  id: string;
-  oem: string;
-  state: VehicleRow['state'];
-  stateReason: string | null;
-  oemVehicleId: string;
-  make: string;
-  model: string;
-  year: number;
-  vehicleId: string | null;
-  syntheticDeviceId: string | null;
-  deviceAddress: string;
-  /** What polling sees: driving, charging, parked, asleep, offline, not_capable, unknown. */
-  pollState: string;
-  lastDataAt: number | null;
-  nextPollAt: number | null;
-  notCapableOf: string[];
-  account: { id: string; state: string; stateReason: string | null };
-  createdAt: number;
-  updatedAt: number;
-}
+export type { ConnectionView };
 
 export class OwnerControl {
   readonly #c: ConnectorsContext;

@@ -7,25 +7,13 @@ import { OdmError } from '../../core/errors.ts';
 import { getIngestService } from '../../ingest/ingest-capability.ts';
 import { getConnectors } from '../../connectors/connectors-context.ts';
 import { OwnerControl, type ConnectionView } from '../../connectors/control/owner-control.ts';
+import type { VehicleSummary } from '../../api/shapes/owner-vehicle.ts';
 import type { NodeServices } from '../../node/start-node.ts';
 import { ownedVehicle, ownedVehicleIds } from './owned-vehicle.ts';
 import type { RecentTelemetry } from './recent-telemetry.ts';
 import { mergeSamples, thin, toTrips, type Sample, type TripPoint } from './series-math.ts';
 
-export interface VehicleSummary {
-  tokenId: string;
-  make: string;
-  model: string;
-  year: number;
-  mintedAt: number;
-  connections: ConnectionView[];
-  /** Newest value of each signal: name → [ts, value]. */
-  latest: Record<string, [number, number | string]>;
-  /** Newest time of any stored sample, epoch ms. */
-  lastDataAt: number | null;
-  location: TripPoint | null;
-  privacy: { locationOptOut: boolean; zones: number };
-}
+export type { VehicleSummary };
 
 const DAY = 86_400_000;
 const MAX_RANGE = 31 * DAY;

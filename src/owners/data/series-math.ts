@@ -1,5 +1,8 @@
 // Small pure helpers behind the owner's charts and trip map: merging stored and just-arrived samples,
 // thinning a series to what a chart can show, and cutting location points into trips.
+import type { Trip, TripPoint } from '../../api/shapes/owner-vehicle.ts';
+
+export type { Trip, TripPoint };
 
 export type Sample = [ts: number, value: number | string];
 
@@ -34,22 +37,6 @@ export function thin(samples: readonly Sample[], max: number): { ts: number[]; v
     }
   }
   return numeric ? out : { ts: out.ts, v: out.v };
-}
-
-export interface TripPoint {
-  ts: number;
-  lat: number;
-  lng: number;
-  redacted: boolean;
-}
-
-export interface Trip {
-  start: number;
-  end: number;
-  /** Along the recorded points (redacted points included, so it is approximate near zones). */
-  distanceKm: number;
-  redactedPoints: number;
-  points: TripPoint[];
 }
 
 const EARTH_M = 6_371_000;
