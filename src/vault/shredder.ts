@@ -95,31 +95,42 @@ export class Shredder {
       const found = refs.length === 0 ? [] : await store.db.selectFrom('vault_keys').select(['key_ref', 'bucket']).where('key_ref', 'in', refs).execute();
       const rotated = [...new Set(found.map((r) => r.bucket))].map((b) => ({ bucket: b, to: 0 }));
       for (const r of rotated) keyring.addBucketVersion(r.bucket);
-      const sqlite = store.sqlite;
-      if (sqlite) await store.db.connection().execute(async () => void sqlite.pragma('secure_delete = ON'));
-      let rows = 0;
-      try {
-        rows = await store.db.transaction().execute(async (trx) => {
-          await publishKeyring(trx, keyring, this.#o.clock.now());
-          let n = await deleteRows(trx);
-          for (let i = 0; i < refs.length; i += PAGE) {
-            n += Number((await trx.deleteFrom('vault_keys').where('key_ref', 'in', refs.slice(i, i + PAGE)).executeTakeFirst()).numDeletedRows);
-          }
-          for (const r of rotated) r.to = await this.#rewrap(trx, r.bucket);
-          return n;
-        });
-      } finally {
-        if (sqlite) {
-          await store.db.connection().execute(async () => {
-            sqlite.pragma('secure_delete = OFF');
-            sqlite.pragma('wal_checkpoint(TRUNCATE)');
-          });
-        }
-      }
+      const rows = await this.#securely(() => store.db.transaction().execute(async (trx) => {
+        await publishKeyring(trx, keyring, this.#o.clock.now());
+        const n = await deleteRows(trx);
+        return n + (await this.#dropKeysAndRewrap(trx, refs, rotated));
+      }));
       await this.#dropOlder(rotated);
       dataKeys.forget(refs);
       return { vehicles: 0, keys: found.length, rows };
     });
+  }
+
+  /** SQLite: deleted pages are zeroed, and the WAL is emptied afterwards, so no old frame lingers. */
+  async #securely<T>(fn: () => Promise<T>): Promise<T> {
+    const { store } = this.#o;
+    const sqlite = store.sqlite;
+    if (sqlite) await store.db.connection().execute(async () => void sqlite.pragma('secure_delete = ON'));
+    try {
+      return await fn();
+    } finally {
+      if (sqlite) {
+        await store.db.connection().execute(async () => {
+          sqlite.pragma('secure_delete = OFF');
+          sqlite.pragma('wal_checkpoint(TRUNCATE)');
+        });
+      }
+    }
+  }
+
+  /** Deletes the data keys and re-wraps the rest of their buckets under the new bucket keys; returns rows deleted. */
+  async #dropKeysAndRewrap(trx: Transaction<Database>, refs: string[], rotated: Array<{ bucket: number; to: number }>): Promise<number> {
+    let n = 0;
+    for (let i = 0; i < refs.length; i += PAGE) {
+      n += Number((await trx.deleteFrom('vault_keys').where('key_ref', 'in', refs.slice(i, i + PAGE)).executeTakeFirst()).numDeletedRows);
+    }
+    for (const r of rotated) r.to = await this.#rewrap(trx, r.bucket);
+    return n;
   }
 
   /** Finishes bucket rotations a crash interrupted (run at start). */
@@ -210,40 +221,24 @@ export class Shredder {
     const rotated = [...buckets].map((b) => ({ bucket: b, to: 0 }));
     for (const r of rotated) keyring.addBucketVersion(r.bucket);
 
-    const sqlite = store.sqlite;
-    if (sqlite) await store.db.connection().execute(async () => void sqlite.pragma('secure_delete = ON'));
-    try {
-      // Between compaction runs: a run in flight must not write under keys this deletes.
-      report.rows = await compactor.exclusive(() => store.db.transaction().execute(async (trx) => {
-        await publishKeyring(trx, keyring, clock.now());
-        let rows = 0;
-        for (const d of done) {
-          const versions = d.versions.length > 0 ? d.versions : [-1];
-          const count = (r: { numDeletedRows: bigint }) => Number(r.numDeletedRows);
-          rows += count(await trx.deleteFrom('vault_chunks').where('vehicle_id', '=', d.vehicleId).where('owner_version', 'in', versions).executeTakeFirst());
-          rows += count(await trx.deleteFrom('vault_latest').where('vehicle_id', '=', d.vehicleId).where('owner_version', 'in', versions).executeTakeFirst());
-          rows += count(await trx.deleteFrom('privacy_settings').where('vehicle_id', '=', d.vehicleId).where('owner_version', 'in', versions).executeTakeFirst());
-        }
-        for (let i = 0; i < streams.length; i += PAGE) {
-          const page = streams.slice(i, i + PAGE);
-          rows += Number((await trx.deleteFrom('vault_location_chunks').where('stream_id', 'in', page).executeTakeFirst()).numDeletedRows);
-          rows += Number((await trx.deleteFrom('vault_location_latest').where('stream_id', 'in', page).executeTakeFirst()).numDeletedRows);
-        }
-        for (let i = 0; i < refs.length; i += PAGE) {
-          rows += Number((await trx.deleteFrom('vault_keys').where('key_ref', 'in', refs.slice(i, i + PAGE)).executeTakeFirst()).numDeletedRows);
-        }
-        for (const r of rotated) r.to = await this.#rewrap(trx, r.bucket);
-        return rows;
-      }));
-    } finally {
-      if (sqlite) {
-        await store.db.connection().execute(async () => {
-          sqlite.pragma('secure_delete = OFF');
-          // Moves every page out of the WAL and truncates it, so no old frame lingers there.
-          sqlite.pragma('wal_checkpoint(TRUNCATE)');
-        });
+    // Between compaction runs: a run in flight must not write under keys this deletes.
+    report.rows = await this.#securely(() => compactor.exclusive(() => store.db.transaction().execute(async (trx) => {
+      await publishKeyring(trx, keyring, clock.now());
+      let rows = 0;
+      for (const d of done) {
+        const versions = d.versions.length > 0 ? d.versions : [-1];
+        const count = (r: { numDeletedRows: bigint }) => Number(r.numDeletedRows);
+        rows += count(await trx.deleteFrom('vault_chunks').where('vehicle_id', '=', d.vehicleId).where('owner_version', 'in', versions).executeTakeFirst());
+        rows += count(await trx.deleteFrom('vault_latest').where('vehicle_id', '=', d.vehicleId).where('owner_version', 'in', versions).executeTakeFirst());
+        rows += count(await trx.deleteFrom('privacy_settings').where('vehicle_id', '=', d.vehicleId).where('owner_version', 'in', versions).executeTakeFirst());
       }
-    }
+      for (let i = 0; i < streams.length; i += PAGE) {
+        const page = streams.slice(i, i + PAGE);
+        rows += Number((await trx.deleteFrom('vault_location_chunks').where('stream_id', 'in', page).executeTakeFirst()).numDeletedRows);
+        rows += Number((await trx.deleteFrom('vault_location_latest').where('stream_id', 'in', page).executeTakeFirst()).numDeletedRows);
+      }
+      return rows + (await this.#dropKeysAndRewrap(trx, refs, rotated));
+    })));
 
     // 3. The old bucket keys are gone for good.
     await this.#dropOlder(rotated);
