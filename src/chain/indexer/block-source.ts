@@ -17,6 +17,19 @@ export class EventCatalog {
   readonly #addresses = new Set<Hex>();
   readonly #topics = new Set<Hex>();
 
+  /** Every handled event of the registered contracts, at their deployed addresses, decoded with their ABIs. */
+  static of(registered: ReadonlyMap<string, { handlers: object; artifact: string }>, addresses: Record<string, Hex>, abis: Record<string, Abi>): EventCatalog {
+    const catalog = new EventCatalog();
+    for (const [contract, reg] of registered) {
+      const address = addresses[contract];
+      if (!address) throw new OdmError('ODM_ERR_INDEXER_CONFIG', `the deployment has no ${contract} contract`, { details: { contract } });
+      const abi = abis[reg.artifact];
+      if (!abi) throw new OdmError('ODM_ERR_CONTRACT_ARTIFACT_MISSING', `no ABI for ${reg.artifact}`, { details: { artifact: reg.artifact } });
+      for (const eventName of Object.keys(reg.handlers)) catalog.add(contract, address, abi, eventName);
+    }
+    return catalog;
+  }
+
   /** Adds `eventName` of the contract at `address`; refuses names its ABI does not declare. */
   add(contract: string, address: Hex, abi: Abi, eventName: string): void {
     const items = abi.filter((item): item is AbiEvent => item.type === 'event' && item.name === eventName);

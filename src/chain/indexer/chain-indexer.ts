@@ -131,14 +131,7 @@ export class ChainIndexer {
    */
   async open(opts: { follow?: boolean } = {}): Promise<Position> {
     if (this.#catalog) return this.position;
-    const catalog = new EventCatalog();
-    for (const [contract, reg] of this.#contracts) {
-      const address = this.#opts.contracts[contract];
-      if (!address) throw new OdmError('ODM_ERR_INDEXER_CONFIG', `the deployment has no ${contract} contract`, { details: { contract } });
-      const abi = this.#opts.abis[reg.artifact];
-      if (!abi) throw new OdmError('ODM_ERR_CONTRACT_ARTIFACT_MISSING', `no ABI for ${reg.artifact}`, { details: { artifact: reg.artifact } });
-      for (const eventName of Object.keys(reg.handlers)) catalog.add(contract, address, abi, eventName);
-    }
+    const catalog = EventCatalog.of(this.#contracts, this.#opts.contracts, this.#opts.abis);
     const db = this.#opts.store.db;
     const start = await this.#startPosition();
     if (opts.follow) return (this.#position ??= await ensurePosition(db, this.name, start, this.#clock.now()));
